@@ -1,0 +1,127 @@
+"""``create_app``: the FastAPI application factory.
+
+Errors never leak a stack trace: a :class:`StudioError` becomes the envelope with its code, anything
+unexpected becomes a plain 500 envelope and is logged with its traceback on our side only.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from studio.api.deps import ApiContext
+from studio.api.routes import system
+from studio.api.schemas import Envelope
+from studio.config.settings import ApiSettings
+from studio.core.errors import PathNotAllowedError, StudioError, ValidationError
+
+log = logging.getLogger(__name__)
+
+LOOPBACK_ORIGINS = r"^https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$"
+
+
+def _envelope(status: int, message: str, code: str, data: Any = None) -> JSONResponse:
+    body = Envelope[Any](success=False, message=message, code=code, data=data)
+    return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
+
+
+class BodyLimitMiddleware:
+    """Rejects request bodies over ``max_bytes`` with 413, by header and while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await self._reject(scope, receive, send)
+                return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _BodyTooLargeError
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLargeError:
+            await self._reject(scope, receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        mib = self.max_bytes / (1024 * 1024)
+        response = _envelope(413, f"Request body too large (limit {mib:g} MiB).", "body_too_large")
+        await response(scope, receive, send)
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
+    """Build the API application.
+
+    Args:
+        ctx: What the routes need from the engine.
+        settings: API settings (CORS origins, body limit); defaults when omitted.
+    """
+    settings = settings or ApiSettings()
+    app = FastAPI(
+        title="Cream Studio API",
+        version=ctx.version,
+        docs_url="/api-docs",
+        redoc_url="/redoc",
+        openapi_url="/openapi.json",
+        description="Local API of Cream Studio: native routes under /v1, compatible routes beside them.",
+    )
+    app.state.ctx = ctx
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.allowed_origins),
+        allow_origin_regex=LOOPBACK_ORIGINS if settings.allow_loopback_origins else None,
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_mb * 1024 * 1024)
+
+    @app.exception_handler(StudioError)
+    async def _studio_error(request: Request, exc: StudioError) -> JSONResponse:
+        status = 403 if isinstance(exc, PathNotAllowedError) else 400 if isinstance(exc, ValidationError) else 500
+        if status == 500:
+            log.error("request failed: %s", exc, extra={"path": request.url.path, "code": exc.code})
+        return _envelope(status, exc.user_message, exc.code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _envelope(exc.status_code, str(exc.detail), f"http_{exc.status_code}")
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()
+        ]
+        return _envelope(422, "Invalid request.", "invalid_input", {"errors": errors})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return _envelope(500, "Internal error; see the studio log.", "internal_error")
+
+    app.include_router(system.router)
+    return app

@@ -1,0 +1,224 @@
+"""The engine runtime: one thread with its own asyncio loop that runs the pipeline, API and plugins.
+
+The GUI thread (qasync) and the CLI never run engine work themselves; they :meth:`EngineRuntime.submit`
+coroutines here. Keeping the engine off the GUI loop means painting, readback or a modal dialog
+can never stall barge-in, audio feeding or the API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from studio.api.app import create_app
+from studio.api.deps import ApiContext
+from studio.api.server import ApiServer
+from studio.app.container import Container
+from studio.core.errors import EngineError, StudioError
+from studio.core.events import ApiServerEvent, EngineState, EngineStateEvent, ErrorEvent
+from studio.core.tasks import TaskOwner
+from studio.storage.repos import EventLogRow
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class EngineRuntime:
+    """Owns the engine thread and loop.
+
+    Args:
+        container: The built composition root.
+        serve_api: Start the API server (off for some tests and tools).
+        port: Override the configured API port (``0`` = any free port).
+        host: Override the configured API host.
+    """
+
+    def __init__(
+        self,
+        container: Container,
+        *,
+        serve_api: bool | None = None,
+        port: int | None = None,
+        host: str | None = None,
+    ) -> None:
+        self.container = container
+        api = container.config.api
+        self._serve_api = api.enabled if serve_api is None else serve_api
+        self._host = host or api.host
+        self._port = api.port if port is None else port
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._owner: TaskOwner | None = None
+        self._api: ApiServer | None = None
+        self._stopped = threading.Event()
+        self._stop_requested: asyncio.Event | None = None
+        self.state: EngineState = "stopped"
+
+    # ---- any thread -------------------------------------------------------------------------
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The engine loop (only while running)."""
+        if self._loop is None:
+            raise EngineError("The engine is not running.")
+        return self._loop
+
+    @property
+    def api_url(self) -> str | None:
+        """Base URL of the API while it is serving."""
+        return self._api.url if self._api is not None else None
+
+    def start(self, timeout: float = 15.0) -> None:
+        """Start the engine thread and wait until it is running (blocking).
+
+        Raises:
+            PortInUseError: the API port is taken.
+            StudioError: anything else that stopped the engine from starting.
+        """
+        if self._thread is not None:
+            raise EngineError("The engine is already running.")
+        ready: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._stopped.clear()
+        self._thread = threading.Thread(target=self._thread_main, args=(ready,), name="studio-engine")
+        self._thread.start()
+        try:
+            ready.result(timeout)
+        except BaseException:
+            self._thread.join(5)
+            self._thread = None
+            raise
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run ``coro`` on the engine loop; returns a future usable from any thread."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Stop the API and every owned task, then the thread (blocking; idempotent).
+
+        Returns:
+            True if everything stopped within ``timeout`` seconds.
+        """
+        thread, loop, stop_event = self._thread, self._loop, self._stop_requested
+        if thread is None:
+            return True
+        if loop is not None and stop_event is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(stop_event.set)
+            except RuntimeError:
+                pass
+        thread.join(timeout)
+        clean = not thread.is_alive()
+        if not clean:
+            log.error("engine thread did not stop within %.1fs", timeout)
+        self._thread = None
+        return clean
+
+    def wait_stopped(self, timeout: float | None = None) -> bool:
+        """Block until the engine has stopped."""
+        return self._stopped.wait(timeout)
+
+    # ---- engine thread ----------------------------------------------------------------------
+
+    def _thread_main(self, ready: concurrent.futures.Future[None]) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self._main(ready))
+        except BaseException as exc:  # never let the thread die silently
+            log.exception("engine crashed")
+            if not ready.done():
+                ready.set_exception(exc)
+        finally:
+            try:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.run_until_complete(loop.shutdown_default_executor())
+            finally:
+                loop.close()
+                self.container.bus.bind_loop(None)
+                self._loop = None
+                self._stopped.set()
+
+    def _set_state(self, state: EngineState, detail: str = "") -> None:
+        self.state = state
+        self.container.bus.publish(EngineStateEvent(state=state, detail=detail))
+        log.info("engine %s", state, extra={"detail": detail} if detail else None)
+
+    def _task_failed(self, name: str, exc: BaseException) -> None:
+        self.container.bus.publish(
+            ErrorEvent(source=name, message=str(exc) or type(exc).__name__, code=getattr(exc, "code", "error"))
+        )
+
+    def _record_error(self, event: ErrorEvent) -> None:
+        row = EventLogRow("error", event.source, event.message, {"code": event.code}, event.ts)
+        if self._owner is None:
+            return
+        try:
+            self._owner.spawn(self.container.event_log.append_async(row), "record-error")
+        except RuntimeError:  # shutting down: the log file still has it
+            log.debug("error not recorded during shutdown", extra={"source": event.source})
+
+    async def _main(self, ready: concurrent.futures.Future[None]) -> None:
+        bus = self.container.bus
+        bus.bind_loop(asyncio.get_running_loop())
+        self._stop_requested = asyncio.Event()
+        self._owner = TaskOwner("engine", on_error=self._task_failed)
+        error_sub = bus.subscribe(ErrorEvent, self._record_error)
+        self._set_state("starting")
+        try:
+            if self._serve_api:
+                await self._start_api()
+        except BaseException as exc:
+            self._set_state("failed", str(exc))
+            error_sub.close()
+            await self._owner.close(1.0)
+            if not ready.done():
+                ready.set_exception(exc)
+            return
+        self._set_state("running")
+        ready.set_result(None)
+        await self._stop_requested.wait()
+        self._set_state("stopping")
+        if self._api is not None:
+            await self._api.stop(timeout=1.0)
+            bus.publish(ApiServerEvent(state="stopped"))
+            self._api = None
+        error_sub.close()
+        await self._owner.close(1.0)
+        self._set_state("stopped")
+
+    async def _start_api(self) -> None:
+        assert self._owner is not None
+        c = self.container
+        ctx = ApiContext(version=c.version, engines=c.engines)
+        app = create_app(ctx, c.config.api)
+        server = ApiServer(app, self._host, self._port, self._owner)
+        try:
+            await server.start()
+        except StudioError as exc:
+            c.bus.publish(ApiServerEvent(state="failed", detail=exc.user_message))
+            raise
+        self._api = server
+        c.bus.publish(ApiServerEvent(state="listening", url=server.url))
+
+    async def restart_api(self, port: int | None = None, host: str | None = None) -> str:
+        """Restart the API with the current settings (after a settings change). Engine loop.
+
+        Returns:
+            The new base URL.
+        """
+        if self._api is not None:
+            await self._api.stop()
+            self.container.bus.publish(ApiServerEvent(state="stopped"))
+            self._api = None
+        api = self.container.config.api
+        self._host = host or api.host
+        self._port = api.port if port is None else port
+        await self._start_api()
+        assert self._api is not None
+        return self._api.url

@@ -1,0 +1,1 @@
+"""Settings: pydantic-settings models per area, stored in one TOML file; secrets in the keyring."""

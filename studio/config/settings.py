@@ -1,0 +1,145 @@
+"""Settings models, one per area of the studio.
+
+Each area is a table in ``config.toml`` (``[api]``, ``[ui]`` ...). Environment variables override
+the file: ``STUDIO_<AREA>_<FIELD>`` (e.g. ``STUDIO_API_PORT=9000``; lists as JSON). Secrets
+(API keys, stream keys, passwords) never live here: they go to :mod:`studio.config.secrets`.
+
+Field ``description`` texts are shown as tooltips in the settings dialog; ``json_schema_extra``
+``{"hidden": True}`` keeps a field out of the dialog.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+CONFIG_VERSION = 1
+
+LanguageCode = Literal["system", "zh_CN", "en", "ja"]
+ThemeName = Literal["system", "light", "dark"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class AreaSettings(BaseSettings):
+    """Base of the per-area settings: env vars win over the file, unknown keys are ignored."""
+
+    area: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+
+    model_config = SettingsConfigDict(extra="ignore", validate_default=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment first: STUDIO_* overrides what the TOML file (passed as init kwargs) says.
+        return (env_settings, init_settings)
+
+
+class ApiSettings(AreaSettings):
+    """Local HTTP/WebSocket API."""
+
+    area: ClassVar[str] = "api"
+    title: ClassVar[str] = "API"
+    model_config = SettingsConfigDict(env_prefix="STUDIO_API_", extra="ignore")
+
+    enabled: bool = Field(True, description="Serve the local API while the studio runs.")
+    host: str = Field(
+        "127.0.0.1",
+        description="Interface to listen on. Anything but loopback exposes the studio to the network.",
+    )
+    port: Port = Field(8765, description="Main API port.")
+    legacy_ports: bool = Field(
+        False, description="Also serve compatible APIs on their original ports (9880, 7861, 12393 ...)."
+    )
+    allow_loopback_origins: bool = Field(
+        True, description="Let web pages served from this computer (any port) call the API."
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Other web origins allowed to call the API from a browser (CORS), e.g. https://example.com.",
+    )
+    max_body_mb: int = Field(10, ge=1, le=4096, description="Largest request body accepted, in MiB.")
+
+    @field_validator("host")
+    @classmethod
+    def _host_not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+
+class UiSettings(AreaSettings):
+    """Desktop window."""
+
+    area: ClassVar[str] = "ui"
+    title: ClassVar[str] = "Interface"
+    model_config = SettingsConfigDict(env_prefix="STUDIO_UI_", extra="ignore")
+
+    language: LanguageCode = Field("system", description="Interface language.")
+    theme: ThemeName = Field("system", description="Light or dark colours.")
+    confirm_on_quit_while_live: bool = Field(True, description="Ask before quitting while streaming.")
+
+
+class AudioSettings(AreaSettings):
+    """Sound devices."""
+
+    area: ClassVar[str] = "audio"
+    title: ClassVar[str] = "Audio"
+    model_config = SettingsConfigDict(env_prefix="STUDIO_AUDIO_", extra="ignore")
+
+    output_device: str = Field("", description="Speaker device name; empty for the system default.")
+    input_device: str = Field("", description="Microphone device name; empty for the system default.")
+
+
+class StorageSettings(AreaSettings):
+    """Database durability."""
+
+    area: ClassVar[str] = "storage"
+    title: ClassVar[str] = "Storage"
+    model_config = SettingsConfigDict(env_prefix="STUDIO_STORAGE_", extra="ignore")
+
+    synchronous: Literal["FULL", "NORMAL"] = Field(
+        "FULL", description="FULL survives power loss; NORMAL is faster and survives a crash of the app."
+    )
+
+
+class LoggingSettings(AreaSettings):
+    """Log file."""
+
+    area: ClassVar[str] = "logging"
+    title: ClassVar[str] = "Logging"
+    model_config = SettingsConfigDict(env_prefix="STUDIO_LOGGING_", extra="ignore")
+
+    level: LogLevel = Field("INFO", description="Least important messages written to the log.")
+    max_file_mb: int = Field(5, ge=1, le=1024, description="Size at which the log file rotates, in MiB.")
+    keep_files: int = Field(5, ge=1, le=100, description="Old log files kept.")
+
+
+AREAS: tuple[type[AreaSettings], ...] = (ApiSettings, UiSettings, AudioSettings, StorageSettings, LoggingSettings)
+
+
+class StudioConfig(BaseModel):
+    """All settings areas together. Built by :class:`~studio.config.store.ConfigStore`."""
+
+    model_config = ConfigDict(frozen=False)
+
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    ui: UiSettings = Field(default_factory=UiSettings)
+    audio: AudioSettings = Field(default_factory=AudioSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+
+    def area(self, name: str) -> AreaSettings:
+        """The settings of area ``name``."""
+        value = getattr(self, name)
+        assert isinstance(value, AreaSettings)
+        return value

@@ -1,0 +1,1 @@
+"""SQLite storage: one DB thread, WAL, migrations, typed repositories."""

@@ -1,0 +1,77 @@
+"""Schema migrations, applied in order and recorded in ``schema_migrations``.
+
+Append new steps to :data:`MIGRATIONS`; never edit a released one. Each step runs in its own
+transaction together with the row that records it, so a crash leaves the schema at a clean step.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from studio.core.errors import StorageError
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema step."""
+
+    version: int
+    name: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str, "updated_at": float}, pk="key")
+    db["event_log"].create(
+        {"id": int, "ts": float, "kind": str, "source": str, "message": str, "data": str},
+        pk="id",
+    )
+    db["event_log"].create_index(["ts"])
+    db["event_log"].create_index(["kind", "ts"])
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial: meta, event_log", _m1_initial),)
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    """Highest applied migration (0 for a new database)."""
+    if "schema_migrations" not in db.table_names():
+        return 0
+    row = db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def apply_migrations(db: sqlite_utils.Database, migrations: tuple[Migration, ...]) -> list[int]:
+    """Apply the steps newer than the database; return the versions applied.
+
+    Raises:
+        StorageError: the database was written by a newer studio.
+    """
+    versions = [m.version for m in migrations]
+    if versions != sorted(set(versions)):
+        raise StorageError("migrations must have unique, increasing versions")
+    with db.atomic():
+        if "schema_migrations" not in db.table_names():
+            db["schema_migrations"].create({"version": int, "name": str, "applied_at": float}, pk="version")
+    have = current_version(db)
+    newest = versions[-1] if versions else 0
+    if have > newest:
+        raise StorageError(
+            f"The database is at schema version {have}, newer than this studio knows ({newest}). "
+            "Update Cream Studio, or use another STUDIO_HOME."
+        )
+    applied: list[int] = []
+    for migration in migrations:
+        if migration.version <= have:
+            continue
+        with db.atomic():
+            migration.apply(db)
+            db["schema_migrations"].insert(
+                {"version": migration.version, "name": migration.name, "applied_at": time.time()}
+            )
+        applied.append(migration.version)
+    return applied

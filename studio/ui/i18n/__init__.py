@@ -1,0 +1,1 @@
+"""ui.i18n package."""
