@@ -88,7 +88,11 @@ install_python_deps() {
   else
     "$VENV/bin/python" -m pip uninstall -y -q onnxruntime-gpu >/dev/null 2>&1 || true
   fi
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT${extras:+[$extras]}"
+  # (this workplace's pip config lists local mirrors that pip warns about; hide only those lines)
+  if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT${extras:+[$extras]}" 2>&1 \
+    | { grep -v "^WARNING: Location 'file:" >&2 || true; }; then
+    say "pip install failed (see above)"; exit 1
+  fi
   rm -f "$VENV"/.studio-stamp-*
   echo "$digest" > "$stamp"
 }
