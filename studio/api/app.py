@@ -102,7 +102,9 @@ def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
 
     @app.exception_handler(StudioError)
     async def _studio_error(request: Request, exc: StudioError) -> JSONResponse:
-        status = 403 if isinstance(exc, PathNotAllowedError) else 400 if isinstance(exc, ValidationError) else 500
+        status = (
+            403 if isinstance(exc, PathNotAllowedError) else 400 if isinstance(exc, ValidationError) else 500
+        )
         if status == 500:
             log.error("request failed: %s", exc, extra={"path": request.url.path, "code": exc.code})
         return _envelope(status, exc.user_message, exc.code)

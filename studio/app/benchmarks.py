@@ -32,7 +32,11 @@ def storage_benchmark(rows: int) -> dict[str, float | int]:
             key = mode.lower()
             result[f"{key}_writes_per_s"] = round(rows / elapsed, 1)
             result[f"{key}_p50_ms"] = round(latencies[len(latencies) // 2] * 1000, 3)
-            result[f"{key}_p99_ms"] = round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 3)
+            result[f"{key}_p99_ms"] = round(
+                latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 3
+            )
     if result["normal_writes_per_s"]:
-        result["full_vs_normal_ratio"] = round(float(result["full_writes_per_s"]) / float(result["normal_writes_per_s"]), 3)
+        result["full_vs_normal_ratio"] = round(
+            float(result["full_writes_per_s"]) / float(result["normal_writes_per_s"]), 3
+        )
     return result

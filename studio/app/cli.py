@@ -67,11 +67,13 @@ def gui() -> None:
 
 @cli.command()
 @click.option("--host", default=None, help="Interface to listen on (default from config: 127.0.0.1).")
-@click.option("--port", type=click.IntRange(0, 65535), default=None, help="API port (default from config: 8765).")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=None, help="API port (default from config: 8765)."
+)
 def serve(host: str | None, port: int | None) -> None:
     """Run the engine and the local API without a window. Ctrl-C or SIGTERM stops it cleanly."""
-    from studio.app.container import Container  # noqa: PLC0415 - keep `studio --help` fast
-    from studio.app.runtime import EngineRuntime  # noqa: PLC0415
+    from studio.app.container import Container
+    from studio.app.runtime import EngineRuntime
 
     try:
         container = Container.build()
@@ -119,13 +121,15 @@ def serve(host: str | None, port: int | None) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-@click.option("--port", type=click.IntRange(1, 65535), default=None, help="API port to check (default from config).")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=None, help="API port to check (default from config)."
+)
 def doctor(as_json: bool, port: int | None) -> None:
     """Check this machine: Python and packages, OpenGL/EGL, display, audio, keyring, ports, folders, models.
 
     Prints pass/warn/fail per check; exits with 1 if any check fails.
     """
-    from studio.app.doctor import print_report, run_checks  # noqa: PLC0415
+    from studio.app.doctor import print_report, run_checks
 
     results = run_checks(port=port)
     print_report(results, as_json=as_json)
@@ -142,11 +146,11 @@ def bench() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def bench_storage(rows: int, as_json: bool) -> None:
     """Acknowledged (committed) event-log writes per second, FULL vs NORMAL sync, in a temp folder."""
-    from studio.app.benchmarks import storage_benchmark  # noqa: PLC0415
+    from studio.app.benchmarks import storage_benchmark
 
     result = storage_benchmark(rows)
     if as_json:
-        import json  # noqa: PLC0415
+        import json
 
         click.echo(json.dumps(result, indent=2))
     else:

@@ -108,4 +108,3 @@ class Container:
         finally:
             log.info("studio closed")
             self.logs.close()
-

@@ -24,8 +24,22 @@ from studio.app.paths import StudioPaths
 Status = Literal["pass", "warn", "fail"]
 
 REQUIRED_PACKAGES = (
-    "PySide6-Essentials", "qasync", "fastapi", "uvicorn", "pydantic", "pydantic-settings", "platformdirs",
-    "sqlite-utils", "keyring", "cryptography", "numpy", "av", "sounddevice", "httpx", "click", "tomli-w",
+    "PySide6-Essentials",
+    "qasync",
+    "fastapi",
+    "uvicorn",
+    "pydantic",
+    "pydantic-settings",
+    "platformdirs",
+    "sqlite-utils",
+    "keyring",
+    "cryptography",
+    "numpy",
+    "av",
+    "sounddevice",
+    "httpx",
+    "click",
+    "tomli-w",
 )
 
 
@@ -55,13 +69,15 @@ def check_packages() -> CheckResult:
         except importlib.metadata.PackageNotFoundError:
             missing.append(name)
     if missing:
-        return CheckResult("packages", "fail", "missing: " + ", ".join(missing) + " (run the setup command again)")
+        return CheckResult(
+            "packages", "fail", "missing: " + ", ".join(missing) + " (run the setup command again)"
+        )
     return CheckResult("packages", "pass", f"{len(found)} required packages present")
 
 
 def check_av() -> CheckResult:
     """PyAV has the encoders the broadcast needs."""
-    import av  # noqa: PLC0415
+    import av
 
     needed = ("libx264", "aac")
     have = [name for name in needed if name in av.codecs_available]
@@ -80,7 +96,9 @@ def check_egl() -> CheckResult:
         egl = ctypes.CDLL(name)
     except OSError:
         return CheckResult(
-            "OpenGL/EGL", "warn", "libEGL not found: headless avatar rendering unavailable (Debian: libegl1 libgl1-mesa-dri)"
+            "OpenGL/EGL",
+            "warn",
+            "libEGL not found: headless avatar rendering unavailable (Debian: libegl1 libgl1-mesa-dri)",
         )
     egl.eglGetDisplay.restype = ctypes.c_void_p
     egl.eglGetDisplay.argtypes = [ctypes.c_void_p]
@@ -99,7 +117,9 @@ def check_egl() -> CheckResult:
         display = egl.eglGetDisplay(None)
     major, minor = ctypes.c_int(), ctypes.c_int()
     if not display or not egl.eglInitialize(display, ctypes.byref(major), ctypes.byref(minor)):
-        return CheckResult("OpenGL/EGL", "warn", f"{name} loads but no EGL display initialises (no GPU driver / Mesa?)")
+        return CheckResult(
+            "OpenGL/EGL", "warn", f"{name} loads but no EGL display initialises (no GPU driver / Mesa?)"
+        )
     vendor = (egl.eglQueryString(display, 0x3053) or b"?").decode()  # EGL_VENDOR
     egl.eglTerminate(display)
     surfaceless = "surfaceless" if "EGL_MESA_platform_surfaceless" in client_ext else "default display"
@@ -108,7 +128,7 @@ def check_egl() -> CheckResult:
 
 def check_display() -> CheckResult:
     """A display for the GUI window."""
-    from studio.app.cli import has_display  # noqa: PLC0415
+    from studio.app.cli import has_display
 
     if has_display():
         where = os.environ.get("WAYLAND_DISPLAY") or os.environ.get("DISPLAY") or "native"
@@ -119,9 +139,13 @@ def check_display() -> CheckResult:
 def check_audio() -> CheckResult:
     """Audio devices through PortAudio."""
     try:
-        import sounddevice as sd  # noqa: PLC0415
+        import sounddevice as sd
     except OSError as exc:
-        return CheckResult("audio", "warn", f"PortAudio not loadable ({exc}); install libportaudio2. Audio plays into a null sink.")
+        return CheckResult(
+            "audio",
+            "warn",
+            f"PortAudio not loadable ({exc}); install libportaudio2. Audio plays into a null sink.",
+        )
     try:
         devices = sd.query_devices()
     except Exception as exc:
@@ -136,9 +160,11 @@ def check_audio() -> CheckResult:
 
 def check_keyring(paths: StudioPaths) -> CheckResult:
     """Which secrets backend is active."""
-    from studio.config.secrets import SecretStore  # noqa: PLC0415
+    from studio.config.secrets import SecretStore
 
-    store = SecretStore.for_profile(paths.data_dir, paths.config_dir, default_profile=not os.environ.get("STUDIO_HOME"))
+    store = SecretStore.for_profile(
+        paths.data_dir, paths.config_dir, default_profile=not os.environ.get("STUDIO_HOME")
+    )
     info = store.info
     if info.secure_os_store:
         return CheckResult("secrets", "pass", info.detail)
@@ -147,13 +173,15 @@ def check_keyring(paths: StudioPaths) -> CheckResult:
 
 def check_port(host: str, port: int) -> CheckResult:
     """The API port is free."""
-    from studio.api.server import find_free_port, port_is_free  # noqa: PLC0415
+    from studio.api.server import find_free_port, port_is_free
 
     if port_is_free(host, port):
         return CheckResult("api port", "pass", f"{host}:{port} is free")
     alt = find_free_port(host, port + 1)
     return CheckResult(
-        "api port", "warn", f"{host}:{port} is in use (a studio already running?)" + (f"; {alt} is free" if alt else "")
+        "api port",
+        "warn",
+        f"{host}:{port} is in use (a studio already running?)" + (f"; {alt} is free" if alt else ""),
     )
 
 
@@ -166,7 +194,9 @@ def check_folders(paths: StudioPaths) -> CheckResult:
                 pass
     except Exception as exc:
         return CheckResult("folders", "fail", f"{exc}")
-    return CheckResult("folders", "pass", f"config {paths.config_dir}, data {paths.data_dir}, logs {paths.log_dir}")
+    return CheckResult(
+        "folders", "pass", f"config {paths.config_dir}, data {paths.data_dir}, logs {paths.log_dir}"
+    )
 
 
 def check_models(paths: StudioPaths) -> CheckResult:
@@ -183,12 +213,12 @@ def check_models(paths: StudioPaths) -> CheckResult:
 
 def check_config(paths: StudioPaths) -> CheckResult:
     """The config file is valid."""
-    from studio.config.store import ConfigStore  # noqa: PLC0415
+    from studio.config.store import ConfigStore
 
     store = ConfigStore(paths.config_file)
     if not paths.config_file.exists():
         return CheckResult("config", "pass", f"defaults ({paths.config_file} not written yet)")
-    import logging  # noqa: PLC0415
+    import logging
 
     quiet = logging.getLogger("studio.config.store")
     quiet.disabled = True
@@ -204,8 +234,8 @@ def check_config(paths: StudioPaths) -> CheckResult:
 def run_checks(port: int | None = None) -> list[CheckResult]:
     """Run every check; never raises."""
     paths = StudioPaths.resolve()
-    from studio.config.settings import ApiSettings  # noqa: PLC0415
-    from studio.config.store import ConfigStore  # noqa: PLC0415
+    from studio.config.settings import ApiSettings
+    from studio.config.store import ConfigStore
 
     api = ConfigStore(paths.config_file).peek(ApiSettings)
     checks: list[tuple[str, Callable[[], CheckResult]]] = [

@@ -99,7 +99,11 @@ class StudioPaths:
         base = (within or self.data_dir).resolve()
         raw = Path(candidate)
         target = (raw if raw.is_absolute() else base / raw).resolve()
-        roots = [base] if within is not None else [p.resolve() for p in (*self.writable_dirs(), self.models_dir)]
+        roots = (
+            [base] if within is not None else [p.resolve() for p in (*self.writable_dirs(), self.models_dir)]
+        )
         if not any(target == root or target.is_relative_to(root) for root in roots):
-            raise PathNotAllowedError(f"Path not allowed: {os.fspath(candidate)!r} is outside the studio's folders.")
+            raise PathNotAllowedError(
+                f"Path not allowed: {os.fspath(candidate)!r} is outside the studio's folders."
+            )
         return target

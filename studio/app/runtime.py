@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import threading
 from collections.abc import Coroutine
@@ -107,10 +108,8 @@ class EngineRuntime:
         if thread is None:
             return True
         if loop is not None and stop_event is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: already stopping
                 loop.call_soon_threadsafe(stop_event.set)
-            except RuntimeError:
-                pass
         thread.join(timeout)
         clean = not thread.is_alive()
         if not clean:
@@ -151,7 +150,9 @@ class EngineRuntime:
 
     def _task_failed(self, name: str, exc: BaseException) -> None:
         self.container.bus.publish(
-            ErrorEvent(source=name, message=str(exc) or type(exc).__name__, code=getattr(exc, "code", "error"))
+            ErrorEvent(
+                source=name, message=str(exc) or type(exc).__name__, code=getattr(exc, "code", "error")
+            )
         )
 
     def _record_error(self, event: ErrorEvent) -> None:

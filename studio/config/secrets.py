@@ -46,10 +46,10 @@ class EncryptedFileKeyring(keyring.backend.KeyringBackend):
         passphrase: Derive the key from this (scrypt, salt stored in the file) instead.
     """
 
-    priority = 0.5  # type: ignore[assignment]  # never picked by keyring's own auto-detection
+    priority = 0.5  # never picked by keyring's own auto-detection
 
     def __init__(self, path: Path, key_file: Path, passphrase: str | None = None) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.path = path
         self.key_file = key_file
         self.passphrase = passphrase
@@ -84,15 +84,13 @@ class EncryptedFileKeyring(keyring.backend.KeyringBackend):
         try:
             plain = AESGCM(self._key(salt)).decrypt(nonce, blob[len(_MAGIC) + 28 :], _MAGIC)
         except InvalidTag as exc:
-            raise SecretsError(
-                f"Cannot decrypt {self.path}: wrong key (check {self.key_source})."
-            ) from exc
+            raise SecretsError(f"Cannot decrypt {self.path}: wrong key (check {self.key_source}).") from exc
         data = json.loads(plain)
         assert isinstance(data, dict)
         return data
 
     def _write(self, data: dict[str, dict[str, str]]) -> None:
-        from studio.config.store import atomic_write  # noqa: PLC0415 - avoid an import cycle
+        from studio.config.store import atomic_write
 
         salt = pysecrets.token_bytes(16)
         nonce = pysecrets.token_bytes(12)
@@ -165,7 +163,9 @@ class SecretStore:
             if backend is None and forced == "os":
                 raise SecretsError("STUDIO_SECRETS_BACKEND=os, but this system has no usable keyring.")
         if backend is None:
-            backend = EncryptedFileKeyring(fallback_dir / "secrets.enc", key_file, os.environ.get(KEY_ENV) or None)
+            backend = EncryptedFileKeyring(
+                fallback_dir / "secrets.enc", key_file, os.environ.get(KEY_ENV) or None
+            )
         self._backend = backend
 
     @classmethod
@@ -185,7 +185,9 @@ class SecretStore:
                 False,
                 f"no OS keyring here; AES-GCM file {self._backend.path}, key from {self._backend.key_source}",
             )
-        return BackendInfo(type(self._backend).__name__, True, f"OS keyring ({type(self._backend).__module__})")
+        return BackendInfo(
+            type(self._backend).__name__, True, f"OS keyring ({type(self._backend).__module__})"
+        )
 
     def get(self, name: str) -> str | None:
         """The secret ``name``, or ``None`` if unset."""

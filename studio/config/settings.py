@@ -124,7 +124,13 @@ class LoggingSettings(AreaSettings):
     keep_files: int = Field(5, ge=1, le=100, description="Old log files kept.")
 
 
-AREAS: tuple[type[AreaSettings], ...] = (ApiSettings, UiSettings, AudioSettings, StorageSettings, LoggingSettings)
+AREAS: tuple[type[AreaSettings], ...] = (
+    ApiSettings,
+    UiSettings,
+    AudioSettings,
+    StorageSettings,
+    LoggingSettings,
+)
 
 
 class StudioConfig(BaseModel):

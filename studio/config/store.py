@@ -117,7 +117,9 @@ def _format_loc(area: str, loc: tuple[int | str, ...]) -> str:
     return ".".join([area, *(str(part) for part in loc)])
 
 
-def build_area(cls: type[AreaSettings], values: Mapping[str, Any]) -> tuple[AreaSettings, list[ConfigProblem]]:
+def build_area(
+    cls: type[AreaSettings], values: Mapping[str, Any]
+) -> tuple[AreaSettings, list[ConfigProblem]]:
     """Validate one area; on error return its defaults and the problems, each naming its key."""
     problems: list[ConfigProblem] = []
     known = set(cls.model_fields)
@@ -128,7 +130,11 @@ def build_area(cls: type[AreaSettings], values: Mapping[str, Any]) -> tuple[Area
         return cls(**{k: v for k, v in values.items() if k in known}), problems
     except pydantic.ValidationError as exc:
         for err in exc.errors():
-            problems.append(ConfigProblem(_format_loc(cls.area, err["loc"]), f"{err['msg']}; using defaults for [{cls.area}]"))
+            problems.append(
+                ConfigProblem(
+                    _format_loc(cls.area, err["loc"]), f"{err['msg']}; using defaults for [{cls.area}]"
+                )
+            )
     try:
         return cls(), problems
     except pydantic.ValidationError as exc:  # an environment override is broken too
@@ -160,7 +166,7 @@ class ConfigStore:
             try:
                 return cls()
             except pydantic.ValidationError:
-                return cls.model_construct()
+                return cls.model_construct()  # type: ignore[return-value]
 
     def peek_problems(self) -> list[ConfigProblem]:
         """Validate the file without writing, backing up or upgrading it on disk."""
@@ -198,7 +204,7 @@ class ConfigStore:
             self._needs_backup = True
         for problem in problems:
             log.warning("config problem: %s", problem, extra={"key": problem.key})
-        config = StudioConfig(**areas)  # type: ignore[arg-type]
+        config = StudioConfig(**areas)
         if upgraded_from is not None and not self._read_only:
             self._backup(f"v{upgraded_from}")
             self.save(config)

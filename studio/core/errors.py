@@ -62,7 +62,11 @@ class PortInUseError(StudioError):
     code = "port_in_use"
 
     def __init__(self, host: str, port: int, suggestion: int | None = None) -> None:
-        hint = f" Port {suggestion} is free; use --port {suggestion} or change it in Settings." if suggestion else ""
+        hint = (
+            f" Port {suggestion} is free; use --port {suggestion} or change it in Settings."
+            if suggestion
+            else ""
+        )
         super().__init__(f"Port {port} on {host} is already in use by another program.{hint}")
         self.host = host
         self.port = port

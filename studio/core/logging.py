@@ -8,6 +8,7 @@ URLs) are masked as well. The redactor is process-wide because :mod:`logging` it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import logging.handlers
@@ -28,7 +29,9 @@ _STANDARD_ATTRS = frozenset(
 
 _PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
-    re.compile(r"(?i)((?:api[_-]?key|apikey|token|secret|password|passwd|stream[_-]?key)\s*[=:]\s*)([^\s,;&\"']+)"),
+    re.compile(
+        r"(?i)((?:api[_-]?key|apikey|token|secret|password|passwd|stream[_-]?key)\s*[=:]\s*)([^\s,;&\"']+)"
+    ),
     re.compile(r"(?i)(rtmps?://[^\s/]+/[^\s/]+/)([^\s/?]{6,})"),
     re.compile(r"\b(sk-)[A-Za-z0-9_-]{12,}"),
 ]
@@ -86,9 +89,7 @@ class RedactingFilter(logging.Filter):
 
 def structured_fields(record: logging.LogRecord) -> dict[str, object]:
     """The ``extra=`` fields of ``record``."""
-    return {
-        k: v for k, v in vars(record).items() if k not in _STANDARD_ATTRS and not k.startswith("_")
-    }
+    return {k: v for k, v in vars(record).items() if k not in _STANDARD_ATTRS and not k.startswith("_")}
 
 
 class StructuredFormatter(logging.Formatter):
@@ -131,10 +132,8 @@ class LogTail(logging.Handler):
         entry = LogEntry(record.created, record.levelname, record.name, msg)
         self._entries.append(entry)
         for listener in list(self._listeners):
-            try:
+            with contextlib.suppress(Exception):  # a broken GUI listener must never break logging
                 listener(entry)
-            except Exception:  # noqa: S110 - a broken GUI listener must never break logging
-                pass
 
     def entries(self) -> list[LogEntry]:
         """A snapshot of the tail, oldest first."""

@@ -25,13 +25,13 @@ class Migration:
 
 
 def _m1_initial(db: sqlite_utils.Database) -> None:
-    db["meta"].create({"key": str, "value": str, "updated_at": float}, pk="key")
-    db["event_log"].create(
+    db.table("meta").create({"key": str, "value": str, "updated_at": float}, pk="key")
+    db.table("event_log").create(
         {"id": int, "ts": float, "kind": str, "source": str, "message": str, "data": str},
         pk="id",
     )
-    db["event_log"].create_index(["ts"])
-    db["event_log"].create_index(["kind", "ts"])
+    db.table("event_log").create_index(["ts"])
+    db.table("event_log").create_index(["kind", "ts"])
 
 
 MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial: meta, event_log", _m1_initial),)
@@ -56,7 +56,9 @@ def apply_migrations(db: sqlite_utils.Database, migrations: tuple[Migration, ...
         raise StorageError("migrations must have unique, increasing versions")
     with db.atomic():
         if "schema_migrations" not in db.table_names():
-            db["schema_migrations"].create({"version": int, "name": str, "applied_at": float}, pk="version")
+            db.table("schema_migrations").create(
+                {"version": int, "name": str, "applied_at": float}, pk="version"
+            )
     have = current_version(db)
     newest = versions[-1] if versions else 0
     if have > newest:
@@ -70,7 +72,7 @@ def apply_migrations(db: sqlite_utils.Database, migrations: tuple[Migration, ...
             continue
         with db.atomic():
             migration.apply(db)
-            db["schema_migrations"].insert(
+            db.table("schema_migrations").insert(
                 {"version": migration.version, "name": migration.name, "applied_at": time.time()}
             )
         applied.append(migration.version)

@@ -62,7 +62,9 @@ class EventLogRepo:
             where, args = ("kind = ?", [kind]) if kind else (None, [])
             rows = db.table("event_log").rows_where(where, args, order_by="id desc", limit=limit)
             return [
-                EventLogRow(r["kind"], r["source"], r["message"], json.loads(r["data"] or "{}"), r["ts"], r["id"])
+                EventLogRow(
+                    r["kind"], r["source"], r["message"], json.loads(r["data"] or "{}"), r["ts"], r["id"]
+                )
                 for r in rows
             ]
 
