@@ -1,1 +1,1 @@
-"""inference package."""
+"""Where heavy models run: ModelHost (thread or process), supervision, model file registry."""

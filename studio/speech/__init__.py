@@ -1,1 +1,1 @@
-"""speech package."""
+"""Speech: text-to-speech engines, recognition, voice activity, text processing."""

@@ -1,0 +1,105 @@
+"""ModelHost: runs blocking model work off the engine loop.
+
+Light ONNX models run in a :class:`ThreadModelHost` (one dedicated thread per model, so a model's
+session is only ever touched by one thread and calls queue in order). Torch models will get a
+process host behind the same protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Generic, Protocol, TypeVar
+
+from studio.core.errors import EngineError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+M = TypeVar("M")
+
+
+class ModelHost(Protocol[M]):
+    """Loads a model once and runs calls against it without blocking the engine loop."""
+
+    @property
+    def loaded(self) -> bool:
+        """True once the model is loaded."""
+        ...
+
+    async def load(self) -> None:
+        """Load the model (idempotent)."""
+        ...
+
+    async def run(self, fn: Callable[[M], T]) -> T:
+        """Run ``fn(model)`` on the host and return its result."""
+        ...
+
+    async def close(self) -> None:
+        """Release the model and the worker."""
+        ...
+
+
+class ThreadModelHost(Generic[M]):
+    """Hosts a model on one dedicated worker thread.
+
+    Args:
+        name: For thread names and logs.
+        loader: Builds the model (called on the worker thread, once).
+    """
+
+    def __init__(self, name: str, loader: Callable[[], M]) -> None:
+        self.name = name
+        self._loader = loader
+        self._executor: ThreadPoolExecutor | None = None
+        self._model: M | None = None
+        self._load_lock: asyncio.Lock | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """True once the model is loaded."""
+        return self._model is not None
+
+    def _ensure_executor(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"model-{self.name}")
+        return self._executor
+
+    async def load(self) -> None:
+        """Load the model on the worker thread (idempotent, concurrency-safe)."""
+        if self._model is not None:
+            return
+        if self._load_lock is None:
+            self._load_lock = asyncio.Lock()
+        async with self._load_lock:
+            if self._model is None:
+                executor = self._ensure_executor()
+                loop = asyncio.get_running_loop()
+                self._model = await loop.run_in_executor(executor, self._loader)
+                log.info("model loaded", extra={"model": self.name})
+
+    async def run(self, fn: Callable[[M], T]) -> T:
+        """Run ``fn(model)`` on the worker thread (loads the model first if needed)."""
+        await self.load()
+        model = self._model
+        if model is None or self._executor is None:
+            raise EngineError(f"model {self.name} is not available")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, fn, model)
+
+    def run_sync(self, fn: Callable[[M], Any]) -> Any:
+        """Blocking variant for CLI tools and benchmarks (not on the engine loop)."""
+        executor = self._ensure_executor()
+        if self._model is None:
+            self._model = executor.submit(self._loader).result()
+        model = self._model
+        return executor.submit(fn, model).result()
+
+    async def close(self) -> None:
+        """Drop the model and stop the worker thread (waits for a running call to finish)."""
+        executor, self._executor = self._executor, None
+        self._model = None
+        if executor is not None:
+            await asyncio.get_running_loop().run_in_executor(None, executor.shutdown, True)

@@ -1,0 +1,1 @@
+"""Text for speech: normalisation, clause splitting, language segmentation."""

@@ -1,0 +1,1 @@
+"""Text-to-speech: the protocol, one module per engine, and the routing service."""
