@@ -19,9 +19,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 M = TypeVar("M")
+M_co = TypeVar("M_co", covariant=True)
 
 
-class ModelHost(Protocol[M]):
+class ModelHost(Protocol[M_co]):
     """Loads a model once and runs calls against it without blocking the engine loop."""
 
     @property
@@ -33,7 +34,7 @@ class ModelHost(Protocol[M]):
         """Load the model (idempotent)."""
         ...
 
-    async def run(self, fn: Callable[[M], T]) -> T:
+    async def run(self, fn: Callable[[M_co], T]) -> T:
         """Run ``fn(model)`` on the host and return its result."""
         ...
 
