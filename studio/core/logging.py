@@ -32,9 +32,16 @@ _PATTERNS = [
     re.compile(
         r"(?i)((?:api[_-]?key|apikey|token|secret|password|passwd|stream[_-]?key)\s*[=:]\s*)([^\s,;&\"']+)"
     ),
-    re.compile(r"(?i)(rtmps?://[^\s/]+/[^\s/]+/)([^\s/?]{6,})"),
+    # the key follows the app path; Bilibili and Douyin put it (and its signature) in the query
+    re.compile(r"(?i)(rtmps?://[^\s/]+/[^\s/?]+/)(\S{6,})"),
     re.compile(r"\b(sk-)[A-Za-z0-9_-]{12,}"),
 ]
+
+
+# ``extra=`` field names whose whole value is a credential.
+_SENSITIVE_FIELD = re.compile(
+    r"(?i)^(api[_-]?key|apikey|token|access[_-]?token|secret|password|passwd|stream[_-]?key|authorization)$"
+)
 
 
 class SecretRedactor:
@@ -61,6 +68,22 @@ class SecretRedactor:
             text = pattern.sub(lambda m: m.group(1) + MASK, text)
         return text
 
+    def redact_value(self, value: object, key: str = "") -> object:
+        """Redact a structured value: strings inside mappings and sequences too; a value under a
+        credential-like key (``api_key``, ``password`` ...) is masked whole; other objects become their
+        redacted ``str``."""
+        if key and value and _SENSITIVE_FIELD.match(key):
+            return MASK
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {self.redact(str(k)): self.redact_value(v, str(k)) for k, v in value.items()}
+        if isinstance(value, list | tuple | set | frozenset):
+            return [self.redact_value(v) for v in value]
+        return self.redact(str(value))
+
 
 redactor = SecretRedactor()
 
@@ -81,8 +104,8 @@ class RedactingFilter(logging.Filter):
             elif record.exc_text:
                 record.exc_text = self._red.redact(record.exc_text)
             for key, value in list(vars(record).items()):
-                if key not in _STANDARD_ATTRS and not key.startswith("_") and isinstance(value, str):
-                    setattr(record, key, self._red.redact(value))
+                if key not in _STANDARD_ATTRS and not key.startswith("_"):
+                    setattr(record, key, self._red.redact_value(value, key))
             record._studio_redacted = True
         return True
 

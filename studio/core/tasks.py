@@ -36,7 +36,12 @@ class TaskOwner:
         if self._closed:
             coro.close()
             raise RuntimeError(f"task owner {self.name!r} is closed")
-        task = asyncio.get_running_loop().create_task(coro, name=f"{self.name}:{name}")
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # called off the loop: close the coroutine so it is not left un-awaited
+            coro.close()
+            raise
+        task = loop.create_task(coro, name=f"{self.name}:{name}")
         self._tasks.add(task)
         task.add_done_callback(self._done)
         return task
