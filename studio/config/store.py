@@ -200,7 +200,11 @@ class ConfigStore:
                 section = {}
             areas[cls.area], area_problems = build_area(cls, section)
             problems.extend(area_problems)
-        if any("using defaults" in p.message for p in problems):
+        known_tables = {cls.area for cls in AREAS} | {"version"}
+        problems.extend(
+            ConfigProblem(key, "unknown section, ignored") for key in raw if key not in known_tables
+        )
+        if problems:  # anything ignored or replaced would be lost on the next save: keep the original
             self._needs_backup = True
         for problem in problems:
             log.warning("config problem: %s", problem, extra={"key": problem.key})
