@@ -71,6 +71,7 @@ class Database:
 
     def _open_on_thread(self) -> None:
         self._thread_id = threading.get_ident()
+        conn: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=10)
@@ -82,8 +83,12 @@ class Database:
             db.execute("PRAGMA foreign_keys=ON")
             db.execute("PRAGMA busy_timeout=10000")
             applied = apply_migrations(db, self._migrations)
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"Cannot open the database {self.path}: {exc}") from exc
+        except BaseException as exc:
+            if conn is not None:  # don't leave the file open until the GC finds the connection
+                conn.close()
+            if isinstance(exc, sqlite3.DatabaseError | OSError):
+                raise StorageError(f"Cannot open the database {self.path}: {exc}") from exc
+            raise
         self._db = db
         if applied:
             log.info("database migrated", extra={"applied": applied, "path": str(self.path)})

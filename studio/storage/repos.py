@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
+from studio.core.logging import redactor
 from studio.storage.db import Database
 
 
@@ -32,15 +33,17 @@ class EventLogRepo:
 
     @staticmethod
     def _insert(db: sqlite_utils.Database, row: EventLogRow) -> int:
+        # Error messages can carry a key (a provider echoing it, a URL with ?api_key=): secrets never
+        # reach the database, as they never reach the log.
         with db.atomic():
             table = db.table("event_log")
             table.insert(
                 {
                     "ts": row.ts,
                     "kind": row.kind,
-                    "source": row.source,
-                    "message": row.message,
-                    "data": json.dumps(row.data, ensure_ascii=False),
+                    "source": redactor.redact(row.source),
+                    "message": redactor.redact(row.message),
+                    "data": json.dumps(redactor.redact_value(row.data), ensure_ascii=False),
                 }
             )
             last = table.last_rowid
