@@ -98,7 +98,10 @@ class StudioPaths:
         """
         base = (within or self.data_dir).resolve()
         raw = Path(candidate)
-        target = (raw if raw.is_absolute() else base / raw).resolve()
+        try:
+            target = (raw if raw.is_absolute() else base / raw).resolve()
+        except (ValueError, OSError, RuntimeError) as exc:  # NUL byte, symlink loop
+            raise PathNotAllowedError(f"Path not allowed: {os.fspath(candidate)!r} ({exc}).") from exc
         roots = (
             [base] if within is not None else [p.resolve() for p in (*self.writable_dirs(), self.models_dir)]
         )
