@@ -100,6 +100,38 @@ class AudioSettings(AreaSettings):
     input_device: str = Field("", description="Microphone device name; empty for the system default.")
 
 
+class TtsSettings(AreaSettings):
+    """Voices. Keys of remote services live in the secrets store, not here."""
+
+    area: ClassVar[str] = "tts"
+    title: ClassVar[str] = "Voice"
+    model_config = SettingsConfigDict(env_prefix="STUDIO_TTS_", extra="ignore")
+
+    voice: str = Field(
+        "", description="Voice used for speech; empty picks the default voice of each language."
+    )
+    zh_voice: str = Field("", description="Default Mandarin voice id; empty for the built-in one.")
+    en_voice: str = Field("", description="Default English voice id; empty for the built-in one.")
+    ja_voice: str = Field("", description="Default Japanese voice id; empty for the built-in one.")
+    speed: float = Field(1.0, ge=0.5, le=2.0, description="Speaking rate (0.5-2.0).")
+    pitch: float = Field(
+        0.0, ge=-12, le=12, description="Pitch shift in semitones, where the voice supports it."
+    )
+    volume: float = Field(1.0, ge=0.0, le=2.0, description="Voice volume (0-2).")
+    gpt_sovits_url: str = Field(
+        "", description="GPT-SoVITS api_v2 server, e.g. http://127.0.0.1:9880; empty = off."
+    )
+    gpt_sovits_ref_audio: str = Field("", description="Reference audio path on the GPT-SoVITS server.")
+    gpt_sovits_prompt_text: str = Field("", description="Transcript of the reference audio.")
+    gpt_sovits_prompt_lang: str = Field("zh", description="Language of the reference audio (zh, en, ja ...).")
+    gpt_sovits_streaming_mode: int = Field(2, ge=0, le=3, description="GPT-SoVITS streaming mode (0-3).")
+    openai_tts_url: str = Field(
+        "", description="OpenAI-compatible API base, e.g. https://api.openai.com/v1; empty = off."
+    )
+    openai_tts_model: str = Field("tts-1", description="Speech model name of that service.")
+    openai_tts_voice: str = Field("alloy", description="Voice name of that service.")
+
+
 class StorageSettings(AreaSettings):
     """Database durability."""
 
@@ -128,6 +160,7 @@ AREAS: tuple[type[AreaSettings], ...] = (
     ApiSettings,
     UiSettings,
     AudioSettings,
+    TtsSettings,
     StorageSettings,
     LoggingSettings,
 )
@@ -141,6 +174,7 @@ class StudioConfig(BaseModel):
     api: ApiSettings = Field(default_factory=ApiSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
     audio: AudioSettings = Field(default_factory=AudioSettings)
+    tts: TtsSettings = Field(default_factory=TtsSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
 
