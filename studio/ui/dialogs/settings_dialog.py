@@ -1,0 +1,241 @@
+"""The settings dialog: one tab per settings area, forms generated from the pydantic models.
+
+OK/Apply validate every area with its model first; nothing is written while any value is rejected
+(the message names the field and the dialog stays open). Then each changed area is saved with
+``ConfigStore.save_area``, ``container.config`` is updated and a ``ConfigChangedEvent`` published.
+A changed API area restarts the running API through the bridge.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import pydantic
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.config.settings import AREAS, AreaSettings
+from studio.core.errors import ConfigError
+from studio.core.events import ConfigChangedEvent
+from studio.ui.dialogs.field_editors import FieldEditor, editor_for, is_hidden
+from studio.ui.dialogs.settings_texts import SettingsTexts
+
+if TYPE_CHECKING:
+    from studio.app.container import Container
+    from studio.ui.bridge import EngineBridge
+
+log = logging.getLogger(__name__)
+
+
+class SettingsDialog(QDialog):
+    """Edits ``config.toml`` through the settings models. GUI thread.
+
+    Args:
+        container: Holds the config, its store and the bus.
+        bridge: Used to restart the API after its settings changed.
+        parent: Qt parent (the main window).
+
+    Signals:
+        applied(areas): the listed areas were saved.
+    """
+
+    applied = Signal(list)
+
+    def __init__(
+        self, container: Container, bridge: EngineBridge | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self._container = container
+        self._bridge = bridge
+        self._texts = SettingsTexts(self)
+        self._editors: dict[str, dict[str, FieldEditor]] = {}
+        self._labels: dict[str, dict[str, QLabel]] = {}
+        self._tabs = QTabWidget(self)
+        for cls in AREAS:
+            self._tabs.addTab(self._build_area(cls), "")
+        self._error = QLabel(self)
+        self._error.setObjectName("settingsError")
+        self._error.setWordWrap(True)
+        self._error.hide()
+        self._buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.Apply,
+            self,
+        )
+        self._buttons.accepted.connect(self.accept)
+        self._buttons.rejected.connect(self.reject)
+        self.apply_button.clicked.connect(self.apply)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._tabs, 1)
+        layout.addWidget(self._error)
+        layout.addWidget(self._buttons)
+        self.resize(560, 460)
+        self.load()
+        self.retranslate_ui()
+
+    # ---- building ---------------------------------------------------------------------------
+
+    def _build_area(self, cls: type[AreaSettings]) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        editors: dict[str, FieldEditor] = {}
+        labels: dict[str, QLabel] = {}
+        for name, field in cls.model_fields.items():
+            if is_hidden(field):
+                continue
+            editor = editor_for(field, page)
+            editor.widget.setObjectName(f"{cls.area}.{name}")
+            label = QLabel(page)
+            label.setBuddy(editor.widget)
+            form.addRow(label, editor.widget)
+            editors[name] = editor
+            labels[name] = label
+        self._editors[cls.area] = editors
+        self._labels[cls.area] = labels
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(page)
+        return scroll
+
+    # ---- access (tests and callers) ---------------------------------------------------------
+
+    @property
+    def ok_button(self) -> QWidget:
+        """The OK button."""
+        return self._buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    @property
+    def apply_button(self) -> QWidget:
+        """The Apply button."""
+        return self._buttons.button(QDialogButtonBox.StandardButton.Apply)
+
+    def editor(self, area: str, name: str) -> FieldEditor:
+        """The editor of field ``area.name``."""
+        return self._editors[area][name]
+
+    def error_text(self) -> str:
+        """The validation or save message shown, or ``""``."""
+        return self._error.text() if self._error.isVisible() else ""
+
+    # ---- behaviour --------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Show the values of the current config."""
+        config = self._container.config
+        for cls in AREAS:
+            current = config.area(cls.area)
+            for name, editor in self._editors[cls.area].items():
+                editor.set_value(getattr(current, name))
+                editor.set_invalid(False)
+        self._show_error("")
+
+    def _collect(self) -> dict[str, AreaSettings] | None:
+        """Validate every area; on the first rejected value show it and return ``None``."""
+        config = self._container.config
+        result: dict[str, AreaSettings] = {}
+        for index, cls in enumerate(AREAS):
+            current = config.area(cls.area)
+            values: dict[str, Any] = current.model_dump()
+            for name, editor in self._editors[cls.area].items():
+                values[name] = editor.value()
+                editor.set_invalid(False)
+            try:
+                result[cls.area] = cls.model_validate(values)
+            except pydantic.ValidationError as exc:
+                err = exc.errors()[0]
+                name = str(err["loc"][0]) if err["loc"] else ""
+                editor = self._editors[cls.area].get(name)
+                label = self._texts.label(cls.area, name)
+                msg = err["msg"].removeprefix("Value error, ")
+                self._show_error(self._texts.validation_message(label, f"{cls.area}.{name}", msg))
+                self._tabs.setCurrentIndex(index)
+                if editor is not None:
+                    editor.set_invalid(True)
+                    editor.widget.setFocus()
+                return None
+        return result
+
+    def apply(self) -> bool:
+        """Validate, then save every changed area. Returns False (and shows why) on failure."""
+        areas = self._collect()
+        if areas is None:
+            return False
+        container = self._container
+        changed = [
+            name
+            for name, area in areas.items()
+            if area.model_dump() != container.config.area(name).model_dump()
+        ]
+        for name in changed:
+            try:
+                container.config = container.config_store.save_area(container.config, areas[name])
+            except ConfigError as exc:
+                self._show_error(exc.user_message)
+                return False
+            log.info("settings saved", extra={"area": name})
+            container.bus.publish_threadsafe(ConfigChangedEvent(area=name))
+        self._show_error("")
+        if "api" in changed:
+            self._restart_api()
+        if changed:
+            self.applied.emit(changed)
+        return True
+
+    def _restart_api(self) -> None:
+        bridge = self._bridge
+        if bridge is None or not bridge.engine_running:
+            return
+        if self._container.config.api.enabled:
+            bridge.restart_api()
+        else:
+            status = getattr(self.parent(), "statusBar", None)
+            if callable(status):
+                status().showMessage(self.tr("The API stops the next time the studio starts."), 10000)
+
+    def accept(self) -> None:
+        """OK: apply, and close only if that worked."""
+        if self.apply():
+            super().accept()
+
+    def _show_error(self, text: str) -> None:
+        self._error.setText(text)
+        self._error.setVisible(bool(text))
+
+    # ---- language ---------------------------------------------------------------------------
+
+    def retranslate_ui(self) -> None:
+        """Re-read every text in the current language."""
+        self.setWindowTitle(self.tr("Settings"))
+        for index, cls in enumerate(AREAS):
+            self._tabs.setTabText(index, self._texts.area_title(cls))
+            for name, label in self._labels[cls.area].items():
+                field = cls.model_fields[name]
+                label.setText(self._texts.label(cls.area, name))
+                tip = self._texts.tooltip(cls.area, name, field.description)
+                label.setToolTip(tip)
+                editor = self._editors[cls.area][name]
+                editor.widget.setToolTip(tip)
+                combo = editor.widget
+                if isinstance(combo, QComboBox):
+                    for i in range(combo.count()):
+                        combo.setItemText(i, self._texts.choice(cls.area, name, combo.itemData(i)))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
