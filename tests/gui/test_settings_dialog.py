@@ -1,0 +1,95 @@
+"""The settings dialog writes config.toml through the models and refuses invalid input."""
+
+from __future__ import annotations
+
+import socket
+import tomllib
+
+import pytest
+from PySide6.QtCore import Qt
+
+from studio.app.container import Container
+from studio.app.runtime import EngineRuntime
+from studio.ui.gui_main import create_main_window
+
+pytestmark = pytest.mark.gui
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _saved(container: Container) -> dict:
+    return tomllib.loads(container.paths.config_file.read_text(encoding="utf-8"))
+
+
+def test_apply_writes_config_and_restarts_api(
+    qtbot, container: Container, runtime: EngineRuntime, gui_loop
+) -> None:
+    window = create_main_window(container, runtime)
+    qtbot.addWidget(window)
+    window.show()
+    dialog = window.open_settings()
+    port = _free_port()
+    dialog.editor("api", "port").widget.setValue(port)
+    theme = dialog.editor("ui", "theme").widget
+    theme.setCurrentIndex(theme.findData("dark"))
+    assert dialog.editor("api", "port").widget.toolTip() == "Main API port."
+
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+
+    saved = _saved(container)
+    assert saved["api"]["port"] == port
+    assert saved["ui"]["theme"] == "dark"
+    assert container.config.api.port == port
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: f"127.0.0.1:{port}" in window.status.api_label.text(), timeout=10000)
+    assert runtime.api_url == f"http://127.0.0.1:{port}"
+    qtbot.waitUntil(window.theme_actions["dark"].isChecked)
+    window.close()
+
+
+def test_invalid_host_shows_error_and_writes_nothing(qtbot, container: Container) -> None:
+    window = create_main_window(container, None)
+    qtbot.addWidget(window)
+    dialog = window.open_settings()
+    dialog.editor("api", "max_body_mb").widget.setValue(20)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    before = container.paths.config_file.read_bytes()
+    assert _saved(container)["api"]["max_body_mb"] == 20
+
+    dialog = window.open_settings()
+    dialog.editor("api", "host").widget.setText("   ")
+    dialog.editor("api", "port").widget.setValue(9999)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    assert dialog.isVisible()
+    assert "api.host" in dialog.error_text()
+    assert "Host" in dialog.error_text()
+    assert dialog.editor("api", "host").widget.property("invalid") is True
+    assert container.paths.config_file.read_bytes() == before
+    assert container.config.api.port != 9999
+    dialog.reject()
+    window.close()
+
+
+def test_port_taken_on_restart_offers_a_free_one(
+    qtbot, container: Container, runtime: EngineRuntime, gui_loop
+) -> None:
+    window = create_main_window(container, runtime)
+    qtbot.addWidget(window)
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen(1)
+        taken = blocker.getsockname()[1]
+        dialog = window.open_settings()
+        dialog.editor("api", "port").widget.setValue(taken)
+        with qtbot.waitSignal(window.bridge.api_port_conflict, timeout=10000) as blocker_signal:
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        assert blocker_signal.args[0] == taken
+        qtbot.waitUntil(lambda: window.findChild(object, "portConflictBox") is not None)
+        qtbot.waitUntil(lambda: "API failed" in window.status.api_label.text())
+    window.close()
