@@ -24,6 +24,7 @@ from studio.core.errors import PathNotAllowedError, StudioError, ValidationError
 
 log = logging.getLogger(__name__)
 
+INTERNAL_ERROR_MESSAGE = "Internal error; see the studio log."
 LOOPBACK_ORIGINS = r"^https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$"
 
 
@@ -55,7 +56,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _BodyTooLargeError
+                    raise _BodyTooLargeError(self.max_bytes)
             return message
 
         try:
@@ -64,13 +65,47 @@ class BodyLimitMiddleware:
             await self._reject(scope, receive, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        mib = self.max_bytes / (1024 * 1024)
-        response = _envelope(413, f"Request body too large (limit {mib:g} MiB).", "body_too_large")
+        response = _envelope(413, _BodyTooLargeError(self.max_bytes).detail, "body_too_large")
         await response(scope, receive, send)
 
 
-class _BodyTooLargeError(Exception):
-    pass
+class UnexpectedErrorMiddleware:
+    """Answers an unexpected exception with the plain 500 envelope and does not re-raise it.
+
+    Starlette's catch-all handler re-raises after responding; uvicorn then logs the traceback a
+    second time and drops the connection, so a keep-alive client's next request fails.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            if started:  # too late for an error response: let the server close the connection
+                raise
+            log.exception("unhandled error", extra={"path": scope.get("path", "")})
+            await _envelope(500, INTERNAL_ERROR_MESSAGE, "internal_error")(scope, receive, send)
+
+
+class _BodyTooLargeError(StarletteHTTPException):
+    """A streamed body went over the limit. An HTTP exception, so FastAPI's body parsing re-raises it
+    (any other exception there becomes "400 error parsing the body")."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"Request body too large (limit {max_bytes / (1024 * 1024):g} MiB).")
 
 
 def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
@@ -90,6 +125,7 @@ def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
         description="Local API of Cream Studio: native routes under /v1, compatible routes beside them.",
     )
     app.state.ctx = ctx
+    app.add_middleware(UnexpectedErrorMiddleware)  # innermost: its 500s get CORS headers too
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.allowed_origins),
@@ -109,6 +145,10 @@ def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
             log.error("request failed: %s", exc, extra={"path": request.url.path, "code": exc.code})
         return _envelope(status, exc.user_message, exc.code)
 
+    @app.exception_handler(_BodyTooLargeError)
+    async def _too_large(request: Request, exc: _BodyTooLargeError) -> JSONResponse:
+        return _envelope(413, str(exc.detail), "body_too_large")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return _envelope(exc.status_code, str(exc.detail), f"http_{exc.status_code}")
@@ -122,8 +162,9 @@ def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Only reached for errors outside UnexpectedErrorMiddleware (the outer middlewares).
         log.exception("unhandled error", extra={"path": request.url.path})
-        return _envelope(500, "Internal error; see the studio log.", "internal_error")
+        return _envelope(500, INTERNAL_ERROR_MESSAGE, "internal_error")
 
     app.include_router(system.router)
     return app
