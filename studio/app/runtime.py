@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+_RECORD_ERROR_TASK = "record-error"
+
 
 class EngineRuntime:
     """Owns the engine thread and loop.
@@ -149,6 +151,10 @@ class EngineRuntime:
         log.info("engine %s", state, extra={"detail": detail} if detail else None)
 
     def _task_failed(self, name: str, exc: BaseException) -> None:
+        if name.endswith(f":{_RECORD_ERROR_TASK}"):
+            # Recording an error failed (DB closed, disk full): it is in the log already. Publishing
+            # it would be recorded, fail again, and spin forever.
+            return
         self.container.bus.publish(
             ErrorEvent(
                 source=name, message=str(exc) or type(exc).__name__, code=getattr(exc, "code", "error")
@@ -160,7 +166,7 @@ class EngineRuntime:
         if self._owner is None:
             return
         try:
-            self._owner.spawn(self.container.event_log.append_async(row), "record-error")
+            self._owner.spawn(self.container.event_log.append_async(row), _RECORD_ERROR_TASK)
         except RuntimeError:  # shutting down: the log file still has it
             log.debug("error not recorded during shutdown", extra={"source": event.source})
 
