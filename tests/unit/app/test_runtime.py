@@ -78,7 +78,8 @@ def test_start_and_stop_within_two_seconds(runtime: EngineRuntime, events: list[
 
 def test_error_event_is_recorded_in_the_event_log(runtime: EngineRuntime, container: Container) -> None:
     runtime.start()
-    container.bus.publish_threadsafe(ErrorEvent(source="tts", message="voice model missing", code="tts_missing"))
+    event = ErrorEvent(source="tts", message="voice model missing", code="tts_missing")
+    container.bus.publish_threadsafe(event)
 
     def recorded() -> list:
         return [r for r in container.event_log.recent(kind="error") if r.source == "tts"]
