@@ -24,7 +24,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from importlib import resources
@@ -285,7 +285,7 @@ class KokoroJapaneseTTS:
             partial(self._synthesize, text="こんにちは。", voice=voice, options=TtsOptions())
         )
 
-    async def stream(self, text: str, voice_id: str, options: TtsOptions) -> AsyncIterator[AudioChunk]:
+    async def stream(self, text: str, voice_id: str, options: TtsOptions) -> AsyncGenerator[AudioChunk, None]:
         """Yield one chunk per phrase of ``text``. Engine loop.
 
         Non-final chunks end with a short pause (longer after 。！？ than after 、). Blank text yields

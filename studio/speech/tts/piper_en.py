@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass
 from functools import partial
 from importlib import metadata, resources
@@ -51,9 +51,10 @@ _PEAK_LIMIT = 0.98
 # Sentences longer than this are cut at clause punctuation so the first audio comes early.
 _MAX_PIECE_CHARS = 160
 _MIN_PIECE_CHARS = 30
-_ABBREVIATIONS = frozenset(
-    {"mr", "mrs", "ms", "dr", "st", "prof", "sr", "jr", "vs", "etc", "e.g", "i.e", "no", "fig", "approx"}
-)
+# A dot after a title or an initial never ends a sentence; after another abbreviation (or a
+# dotted token like "p.m") it does only when a capital letter follows.
+_TITLES = frozenset({"mr", "mrs", "ms", "dr", "st", "prof", "sr", "jr", "vs", "mt"})
+_ABBREVIATIONS = frozenset({"etc", "no", "fig", "approx", "ca", "cf", "al"})
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s|$)|\n+")
 _CLAUSE_END = re.compile(r"[,;:—–]+(?=\s)")
 
@@ -152,7 +153,12 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
 def _is_abbreviation(text: str, dot: int) -> bool:
     word = re.search(r"[\w.]*$", text[:dot])
     token = word.group().lower() if word else ""
-    return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+    if token in _TITLES or (len(token) == 1 and token.isalpha()):
+        return True
+    if token in _ABBREVIATIONS or "." in token:
+        following = text[dot:].lstrip(".").lstrip()
+        return not following[:1].isupper()
+    return False
 
 
 def _clauses(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -240,7 +246,7 @@ class PiperEnglishTTS:
         self._check_voice(voice_id)
         await self._host.run(lambda voice: self._synthesize(voice, "Hello.", TtsOptions()))
 
-    async def stream(self, text: str, voice_id: str, options: TtsOptions) -> AsyncIterator[AudioChunk]:
+    async def stream(self, text: str, voice_id: str, options: TtsOptions) -> AsyncGenerator[AudioChunk, None]:
         """Yield one chunk per sentence (or clause of a long sentence) of ``text``. Engine loop.
 
         Blank text yields nothing. The last chunk has ``final=True``. Cancelling the consuming task
