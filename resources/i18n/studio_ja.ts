@@ -63,7 +63,7 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>LogPanel</name>
     <message numerus="yes">
-        <location filename="../../studio/ui/panels/log_panel.py" line="+107"/>
+        <location filename="../../studio/ui/panels/log_panel.py" line="+113"/>
         <source>%n error(s)</source>
         <translation>
             <numerusform>エラー %n 件</numerusform>
@@ -244,7 +244,7 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../studio/ui/dialogs/settings_dialog.py" line="+208"/>
+        <location filename="../../studio/ui/dialogs/settings_dialog.py" line="+221"/>
         <source>The API stops the next time the studio starts.</source>
         <translation>API は次回スタジオを起動したときに停止します。</translation>
     </message>
@@ -253,11 +253,96 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <source>Settings</source>
         <translation>設定</translation>
     </message>
+    <message>
+        <location line="+12"/>
+        <source>Set by the environment variable {name}.</source>
+        <translation>環境変数 {name} で設定されています。</translation>
+    </message>
 </context>
 <context>
     <name>SettingsTexts</name>
     <message>
-        <location filename="../../studio/ui/dialogs/settings_texts.py" line="+25"/>
+        <location filename="../../studio/ui/dialogs/settings_texts.py" line="+31"/>
+        <source>Other web origins allowed to call the API from a browser (CORS), e.g. https://example.com.</source>
+        <translation>ブラウザーから API を呼び出せるほかの Web オリジン（CORS）。例：https://example.com。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Voice used for speech; empty picks the default voice of each language.</source>
+        <translation>読み上げに使うボイス。空欄なら言語ごとの既定のボイスを使います。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Default Mandarin voice id; empty for the built-in one.</source>
+        <translation>中国語（普通話）の既定のボイス ID。空欄なら内蔵ボイスを使います。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Default English voice id; empty for the built-in one.</source>
+        <translation>英語の既定のボイス ID。空欄なら内蔵ボイスを使います。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Default Japanese voice id; empty for the built-in one.</source>
+        <translation>日本語の既定のボイス ID。空欄なら内蔵ボイスを使います。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speaking rate (0.5-2.0).</source>
+        <translation>話す速さ（0.5〜2.0）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pitch shift in semitones, where the voice supports it.</source>
+        <translation>ピッチの変更量（半音単位、対応するボイスのみ）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Voice volume (0-2).</source>
+        <translation>ボイスの音量（0〜2）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPT-SoVITS api_v2 server, e.g. http://127.0.0.1:9880; empty = off.</source>
+        <translation>GPT-SoVITS api_v2 サーバー。例：http://127.0.0.1:9880。空欄ならオフ。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reference audio path on the GPT-SoVITS server.</source>
+        <translation>GPT-SoVITS サーバー上の参照音声のパス。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Transcript of the reference audio.</source>
+        <translation>参照音声の書き起こしテキスト。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Language of the reference audio (zh, en, ja ...).</source>
+        <translation>参照音声の言語（zh、en、ja など）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPT-SoVITS streaming mode (0-3).</source>
+        <translation>GPT-SoVITS のストリーミングモード（0〜3）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>OpenAI-compatible API base, e.g. https://api.openai.com/v1; empty = off.</source>
+        <translation>OpenAI 互換 API のベース URL。例：https://api.openai.com/v1。空欄ならオフ。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Speech model name of that service.</source>
+        <translation>そのサービスの音声モデル名。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Voice name of that service.</source>
+        <translation>そのサービスのボイス名。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>API</source>
         <translation>API</translation>
     </message>
@@ -273,6 +358,12 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     </message>
     <message>
         <location line="+1"/>
+        <location line="+21"/>
+        <source>Voice</source>
+        <translation>音声</translation>
+    </message>
+    <message>
+        <location line="-20"/>
         <source>Storage</source>
         <translation>ストレージ</translation>
     </message>
@@ -342,6 +433,76 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>マイク</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Mandarin voice</source>
+        <translation>中国語（普通話）のボイス</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>English voice</source>
+        <translation>英語のボイス</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Japanese voice</source>
+        <translation>日本語のボイス</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speed</source>
+        <translation>話す速さ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pitch (semitones)</source>
+        <translation>ピッチ（半音）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Volume</source>
+        <translation>音量</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPT-SoVITS server</source>
+        <translation>GPT-SoVITS サーバー</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPT-SoVITS reference audio</source>
+        <translation>GPT-SoVITS 参照音声</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reference transcript</source>
+        <translation>参照音声の書き起こし</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reference language</source>
+        <translation>参照音声の言語</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPT-SoVITS streaming mode</source>
+        <translation>GPT-SoVITS ストリーミングモード</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>OpenAI-compatible server</source>
+        <translation>OpenAI 互換サーバー</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speech model</source>
+        <translation>音声モデル</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Service voice</source>
+        <translation>サービス側のボイス</translation>
+    </message>
+    <message>
         <location line="+1"/>
         <source>Database safety</source>
         <translation>データベースの安全性</translation>
@@ -362,42 +523,37 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>保持する古いログファイル数</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-96"/>
         <source>Serve the local API while the studio runs.</source>
         <translation>スタジオの実行中にローカル API を提供します。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Interface to listen on. Anything but loopback exposes the studio to the network.</source>
         <translation>待ち受けるインターフェース。ループバック以外を指定すると、スタジオがネットワークに公開されます。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Main API port.</source>
         <translation>API のメインポート。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Also serve compatible APIs on their original ports (9880, 7861, 12393 ...).</source>
         <translation>互換 API を本来のポート（9880、7861、12393 など）でも提供します。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Let web pages served from this computer (any port) call the API.</source>
         <translation>このパソコン（任意のポート）から配信される Web ページが API を呼び出せるようにします。</translation>
     </message>
     <message>
         <location line="+5"/>
-        <source>Other web origins allowed to call the API from a browser (CORS), e.g. https://example.com. One per line.</source>
-        <translation>ブラウザーから API を呼び出せるほかの Web オリジン（CORS）。例：https://example.com。1 行に 1 つ。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
         <source>Largest request body accepted, in MiB.</source>
         <translation>受け付けるリクエスト本文の最大サイズ（MiB）。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Interface language.</source>
         <translation>インターフェースの言語。</translation>
     </message>
@@ -407,42 +563,42 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>ライトまたはダークの配色。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Ask before quitting while streaming.</source>
         <translation>配信中に終了する前に確認します。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Speaker device name; empty for the system default.</source>
         <translation>スピーカーのデバイス名。空欄ならシステムの既定を使います。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Microphone device name; empty for the system default.</source>
         <translation>マイクのデバイス名。空欄ならシステムの既定を使います。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+20"/>
         <source>FULL survives power loss; NORMAL is faster and survives a crash of the app.</source>
         <translation>「完全」は停電でもデータを守ります。「通常」はより高速で、アプリのクラッシュには耐えます。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Least important messages written to the log.</source>
         <translation>ログに書き込む最も低い重要度。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Size at which the log file rotates, in MiB.</source>
         <translation>ログファイルを切り替えるサイズ（MiB）。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Old log files kept.</source>
         <translation>保持する古いログファイルの数。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+67"/>
         <source>System default</source>
         <translation>システムの既定</translation>
     </message>
@@ -569,17 +725,17 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>API：{url}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>API failed: {reason}</source>
         <translation>API エラー：{reason}</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-1"/>
         <source>unknown error</source>
         <translation>不明なエラー</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>API off</source>
         <translation>API オフ</translation>
     </message>

@@ -63,7 +63,7 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>LogPanel</name>
     <message numerus="yes">
-        <location filename="../../studio/ui/panels/log_panel.py" line="+107"/>
+        <location filename="../../studio/ui/panels/log_panel.py" line="+113"/>
         <source>%n error(s)</source>
         <translation>
             <numerusform>%n 个错误</numerusform>
@@ -244,7 +244,7 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../studio/ui/dialogs/settings_dialog.py" line="+208"/>
+        <location filename="../../studio/ui/dialogs/settings_dialog.py" line="+221"/>
         <source>The API stops the next time the studio starts.</source>
         <translation>API 将在下次启动工作室时关闭。</translation>
     </message>
@@ -253,11 +253,96 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <source>Settings</source>
         <translation>设置</translation>
     </message>
+    <message>
+        <location line="+12"/>
+        <source>Set by the environment variable {name}.</source>
+        <translation>由环境变量 {name} 设置。</translation>
+    </message>
 </context>
 <context>
     <name>SettingsTexts</name>
     <message>
-        <location filename="../../studio/ui/dialogs/settings_texts.py" line="+25"/>
+        <location filename="../../studio/ui/dialogs/settings_texts.py" line="+31"/>
+        <source>Other web origins allowed to call the API from a browser (CORS), e.g. https://example.com.</source>
+        <translation>允许从浏览器调用 API 的其他网页来源（CORS），例如 https://example.com。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Voice used for speech; empty picks the default voice of each language.</source>
+        <translation>朗读所用的声音；留空则按语言使用各自的默认声音。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Default Mandarin voice id; empty for the built-in one.</source>
+        <translation>默认普通话声音 ID；留空则使用内置声音。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Default English voice id; empty for the built-in one.</source>
+        <translation>默认英语声音 ID；留空则使用内置声音。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Default Japanese voice id; empty for the built-in one.</source>
+        <translation>默认日语声音 ID；留空则使用内置声音。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speaking rate (0.5-2.0).</source>
+        <translation>语速（0.5–2.0）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pitch shift in semitones, where the voice supports it.</source>
+        <translation>音高偏移，单位为半音（需声音支持）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Voice volume (0-2).</source>
+        <translation>声音音量（0–2）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPT-SoVITS api_v2 server, e.g. http://127.0.0.1:9880; empty = off.</source>
+        <translation>GPT-SoVITS api_v2 服务器，例如 http://127.0.0.1:9880；留空即关闭。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reference audio path on the GPT-SoVITS server.</source>
+        <translation>GPT-SoVITS 服务器上的参考音频路径。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Transcript of the reference audio.</source>
+        <translation>参考音频对应的文本。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Language of the reference audio (zh, en, ja ...).</source>
+        <translation>参考音频的语言（zh、en、ja ……）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPT-SoVITS streaming mode (0-3).</source>
+        <translation>GPT-SoVITS 流式模式（0–3）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>OpenAI-compatible API base, e.g. https://api.openai.com/v1; empty = off.</source>
+        <translation>OpenAI 兼容 API 的基础地址，例如 https://api.openai.com/v1；留空即关闭。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Speech model name of that service.</source>
+        <translation>该服务的语音模型名称。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Voice name of that service.</source>
+        <translation>该服务的声音名称。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>API</source>
         <translation>API</translation>
     </message>
@@ -273,6 +358,12 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     </message>
     <message>
         <location line="+1"/>
+        <location line="+21"/>
+        <source>Voice</source>
+        <translation>语音</translation>
+    </message>
+    <message>
+        <location line="-20"/>
         <source>Storage</source>
         <translation>存储</translation>
     </message>
@@ -342,6 +433,76 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>麦克风</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Mandarin voice</source>
+        <translation>普通话声音</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>English voice</source>
+        <translation>英语声音</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Japanese voice</source>
+        <translation>日语声音</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speed</source>
+        <translation>语速</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pitch (semitones)</source>
+        <translation>音高（半音）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Volume</source>
+        <translation>音量</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPT-SoVITS server</source>
+        <translation>GPT-SoVITS 服务器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPT-SoVITS reference audio</source>
+        <translation>GPT-SoVITS 参考音频</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reference transcript</source>
+        <translation>参考音频文本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reference language</source>
+        <translation>参考音频语言</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>GPT-SoVITS streaming mode</source>
+        <translation>GPT-SoVITS 流式模式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>OpenAI-compatible server</source>
+        <translation>OpenAI 兼容服务</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speech model</source>
+        <translation>语音模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Service voice</source>
+        <translation>服务端声音</translation>
+    </message>
+    <message>
         <location line="+1"/>
         <source>Database safety</source>
         <translation>数据库安全性</translation>
@@ -362,42 +523,37 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>保留的旧日志文件数</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-96"/>
         <source>Serve the local API while the studio runs.</source>
         <translation>工作室运行时提供本地 API。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Interface to listen on. Anything but loopback exposes the studio to the network.</source>
         <translation>要监听的网络接口。除回环地址外，其他地址都会把工作室暴露到网络上。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Main API port.</source>
         <translation>API 主端口。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Also serve compatible APIs on their original ports (9880, 7861, 12393 ...).</source>
         <translation>同时在兼容 API 的原始端口（9880、7861、12393 ……）上提供服务。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Let web pages served from this computer (any port) call the API.</source>
         <translation>允许本机（任意端口）提供的网页调用 API。</translation>
     </message>
     <message>
         <location line="+5"/>
-        <source>Other web origins allowed to call the API from a browser (CORS), e.g. https://example.com. One per line.</source>
-        <translation>允许从浏览器调用 API 的其他网页来源（CORS），例如 https://example.com。每行一个。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
         <source>Largest request body accepted, in MiB.</source>
         <translation>可接受的最大请求体，单位 MiB。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Interface language.</source>
         <translation>界面语言。</translation>
     </message>
@@ -407,42 +563,42 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>浅色或深色配色。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Ask before quitting while streaming.</source>
         <translation>直播时退出前先询问。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Speaker device name; empty for the system default.</source>
         <translation>扬声器设备名称；留空则使用系统默认设备。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Microphone device name; empty for the system default.</source>
         <translation>麦克风设备名称；留空则使用系统默认设备。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+20"/>
         <source>FULL survives power loss; NORMAL is faster and survives a crash of the app.</source>
         <translation>“完整”在断电时也不丢数据；“普通”更快，可在程序崩溃时保住数据。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Least important messages written to the log.</source>
         <translation>写入日志的最低消息级别。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+1"/>
         <source>Size at which the log file rotates, in MiB.</source>
         <translation>日志文件达到此大小（MiB）时轮换。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Old log files kept.</source>
         <translation>保留的旧日志文件数量。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+67"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
@@ -569,17 +725,17 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>API：{url}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>API failed: {reason}</source>
         <translation>API 失败：{reason}</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-1"/>
         <source>unknown error</source>
         <translation>未知错误</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>API off</source>
         <translation>API 已关闭</translation>
     </message>

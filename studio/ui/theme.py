@@ -134,7 +134,8 @@ class ThemeManager(QObject):
             return scheme
         qss_file = self.themes_dir / f"{scheme}.qss"
         try:
-            qss = qss_file.read_text(encoding="utf-8")
+            # Style sheets name their images as url(@THEMES@/...): resolved here, not by the CWD.
+            qss = qss_file.read_text(encoding="utf-8").replace("@THEMES@", self.themes_dir.as_posix())
         except OSError as exc:
             log.warning("theme file missing", extra={"file": str(qss_file), "error": str(exc)})
             qss = ""

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -56,6 +57,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         skip = pytest.mark.skip(reason=f"GUI tests skipped: {problem}")
         for item in gui_items:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def english_ui(studio_home: Path) -> None:
+    """Start every window in English whatever the machine's locale (tests read visible texts)."""
+    config_dir = studio_home / "config"
+    config_dir.mkdir(parents=True, exist_ok=True)
+    (config_dir / "config.toml").write_text('version = 1\n\n[ui]\nlanguage = "en"\n', encoding="utf-8")
 
 
 @pytest.fixture

@@ -53,3 +53,19 @@ def test_open_settings_dialog_follows_language(qtbot, container: Container) -> N
     window.set_language("en")
     qtbot.waitUntil(lambda: dialog.windowTitle() == "Settings")
     window.close()
+
+
+def test_language_setting_in_dialog_switches_live(qtbot, container: Container) -> None:
+    window = create_main_window(container, None)
+    qtbot.addWidget(window)
+    dialog = window.open_settings()
+    combo = dialog.editor("ui", "language").widget
+    combo.setCurrentIndex(combo.findData("ja"))
+    assert dialog.apply()
+    qtbot.waitUntil(lambda: window.docks["logDock"].windowTitle() == "ログ")
+    qtbot.waitUntil(lambda: dialog.windowTitle() == "設定")
+    assert combo.itemText(combo.findData("system")) == "システムの既定"
+    assert window.language_actions["ja"].isChecked()
+    window.set_language("en")
+    qtbot.waitUntil(lambda: window.docks["logDock"].windowTitle() == "Log")
+    window.close()

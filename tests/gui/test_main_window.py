@@ -50,7 +50,7 @@ def test_window_runs_engine_and_close_stops_it(qtbot, container: Container) -> N
 
     started = time.monotonic()
     window.close()
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 2.0
     assert runtime.wait_stopped(0)
     assert not _accepts(port)
 

@@ -93,3 +93,20 @@ def test_port_taken_on_restart_offers_a_free_one(
         qtbot.waitUntil(lambda: window.findChild(object, "portConflictBox") is not None)
         qtbot.waitUntil(lambda: "API failed" in window.status.api_label.text())
     window.close()
+
+
+def test_field_set_by_environment_is_read_only(qtbot, monkeypatch, studio_home) -> None:
+    monkeypatch.setenv("STUDIO_API_MAX_BODY_MB", "12")
+    container = Container.build()
+    try:
+        window = create_main_window(container, None)
+        qtbot.addWidget(window)
+        dialog = window.open_settings()
+        widget = dialog.editor("api", "max_body_mb").widget
+        assert not widget.isEnabled()
+        assert widget.value() == 12
+        assert "STUDIO_API_MAX_BODY_MB" in widget.toolTip()
+        assert dialog.editor("api", "port").widget.isEnabled()
+        window.close()
+    finally:
+        container.close()

@@ -96,6 +96,8 @@ def _float_editor(parent: QWidget, field: FieldInfo) -> FieldEditor:
     low, high = _bounds(field)
     spin.setDecimals(3)
     spin.setRange(low if low is not None else -1e12, high if high is not None else 1e12)
+    if low is not None and high is not None and high - low <= 50:
+        spin.setSingleStep(0.1)
     return FieldEditor(spin, spin.value, lambda v: spin.setValue(float(v)))
 
 

@@ -9,6 +9,7 @@ A changed API area restarts the running API through the bridge.
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING, Any
 
 import pydantic
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QPlainTextEdit,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -36,6 +38,12 @@ if TYPE_CHECKING:
     from studio.ui.bridge import EngineBridge
 
 log = logging.getLogger(__name__)
+
+
+def env_override(cls: type[AreaSettings], name: str) -> str | None:
+    """The environment variable that overrides field ``name`` of ``cls`` (env wins over the file)."""
+    key = f"{cls.model_config.get('env_prefix', '')}{name}".upper()
+    return next((var for var in os.environ if var.upper() == key), None)
 
 
 class SettingsDialog(QDialog):
@@ -90,7 +98,10 @@ class SettingsDialog(QDialog):
 
     def _build_area(self, cls: type[AreaSettings]) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
+        outer = QVBoxLayout(page)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         editors: dict[str, FieldEditor] = {}
         labels: dict[str, QLabel] = {}
@@ -99,6 +110,8 @@ class SettingsDialog(QDialog):
                 continue
             editor = editor_for(field, page)
             editor.widget.setObjectName(f"{cls.area}.{name}")
+            # An environment variable would win over anything typed here, so say so instead.
+            editor.widget.setEnabled(env_override(cls, name) is None)
             label = QLabel(page)
             label.setBuddy(editor.widget)
             form.addRow(label, editor.widget)
@@ -226,9 +239,14 @@ class SettingsDialog(QDialog):
             for name, label in self._labels[cls.area].items():
                 field = cls.model_fields[name]
                 label.setText(self._texts.label(cls.area, name))
-                tip = self._texts.tooltip(cls.area, name, field.description)
-                label.setToolTip(tip)
                 editor = self._editors[cls.area][name]
+                tip = self._texts.tooltip(
+                    field.description, one_per_line=isinstance(editor.widget, QPlainTextEdit)
+                )
+                env = env_override(cls, name)
+                if env is not None:
+                    tip = self.tr("Set by the environment variable {name}.").format(name=env) + "\n" + tip
+                label.setToolTip(tip)
                 editor.widget.setToolTip(tip)
                 combo = editor.widget
                 if isinstance(combo, QComboBox):

@@ -4,16 +4,66 @@ The settings models (``studio.config.settings``) are Qt-free and English; the di
 through these tables so ``lupdate`` can collect every string. Anything missing here falls back to
 the model: the area's ``title``, the field name, the field's ``description``.
 
-A tooltip is translated only while its English text still equals the model's ``description``: if
-the model's text changes, the new English text is shown until the translation is updated, never a
-stale translation.
+Tooltips are the models' ``description`` texts, looked up at runtime in the ``SettingsTexts``
+context. :data:`DESCRIPTIONS` only lists them for ``lupdate``; when a model's text changes, the
+lookup misses and the new English text shows until the translation is updated (never a stale one).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject
 
 from studio.config.settings import AreaSettings
+
+_CONTEXT = "SettingsTexts"
+
+DESCRIPTIONS: tuple[str, ...] = (
+    QT_TRANSLATE_NOOP("SettingsTexts", "Serve the local API while the studio runs."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts",
+        "Interface to listen on. Anything but loopback exposes the studio to the network.",
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Main API port."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "Also serve compatible APIs on their original ports (9880, 7861, 12393 ...)."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Let web pages served from this computer (any port) call the API."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts",
+        "Other web origins allowed to call the API from a browser (CORS), e.g. https://example.com.",
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Largest request body accepted, in MiB."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Interface language."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Light or dark colours."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Ask before quitting while streaming."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Speaker device name; empty for the system default."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Microphone device name; empty for the system default."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "Voice used for speech; empty picks the default voice of each language."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Default Mandarin voice id; empty for the built-in one."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Default English voice id; empty for the built-in one."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Default Japanese voice id; empty for the built-in one."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Speaking rate (0.5-2.0)."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Pitch shift in semitones, where the voice supports it."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Voice volume (0-2)."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "GPT-SoVITS api_v2 server, e.g. http://127.0.0.1:9880; empty = off."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Reference audio path on the GPT-SoVITS server."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Transcript of the reference audio."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Language of the reference audio (zh, en, ja ...)."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "GPT-SoVITS streaming mode (0-3)."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "OpenAI-compatible API base, e.g. https://api.openai.com/v1; empty = off."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Speech model name of that service."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Voice name of that service."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "FULL survives power loss; NORMAL is faster and survives a crash of the app."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Least important messages written to the log."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Size at which the log file rotates, in MiB."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Old log files kept."),
+)
 
 
 class SettingsTexts(QObject):
@@ -25,6 +75,7 @@ class SettingsTexts(QObject):
             "api": self.tr("API"),
             "ui": self.tr("Interface"),
             "audio": self.tr("Audio"),
+            "tts": self.tr("Voice"),
             "storage": self.tr("Storage"),
             "logging": self.tr("Logging"),
         }
@@ -45,6 +96,21 @@ class SettingsTexts(QObject):
             ("ui", "confirm_on_quit_while_live"): self.tr("Ask before quitting while live"),
             ("audio", "output_device"): self.tr("Speaker"),
             ("audio", "input_device"): self.tr("Microphone"),
+            ("tts", "voice"): self.tr("Voice"),
+            ("tts", "zh_voice"): self.tr("Mandarin voice"),
+            ("tts", "en_voice"): self.tr("English voice"),
+            ("tts", "ja_voice"): self.tr("Japanese voice"),
+            ("tts", "speed"): self.tr("Speed"),
+            ("tts", "pitch"): self.tr("Pitch (semitones)"),
+            ("tts", "volume"): self.tr("Volume"),
+            ("tts", "gpt_sovits_url"): self.tr("GPT-SoVITS server"),
+            ("tts", "gpt_sovits_ref_audio"): self.tr("GPT-SoVITS reference audio"),
+            ("tts", "gpt_sovits_prompt_text"): self.tr("Reference transcript"),
+            ("tts", "gpt_sovits_prompt_lang"): self.tr("Reference language"),
+            ("tts", "gpt_sovits_streaming_mode"): self.tr("GPT-SoVITS streaming mode"),
+            ("tts", "openai_tts_url"): self.tr("OpenAI-compatible server"),
+            ("tts", "openai_tts_model"): self.tr("Speech model"),
+            ("tts", "openai_tts_voice"): self.tr("Service voice"),
             ("storage", "synchronous"): self.tr("Database safety"),
             ("logging", "level"): self.tr("Log level"),
             ("logging", "max_file_mb"): self.tr("Rotate log at (MiB)"),
@@ -52,69 +118,12 @@ class SettingsTexts(QObject):
         }
         return labels.get((area, name), name.replace("_", " ").capitalize())
 
-    def tooltip(self, area: str, name: str, description: str | None) -> str:
-        """The tooltip of field ``area.name``, given the model's English ``description``."""
-        known = {
-            ("api", "enabled"): (
-                "Serve the local API while the studio runs.",
-                self.tr("Serve the local API while the studio runs."),
-            ),
-            ("api", "host"): (
-                "Interface to listen on. Anything but loopback exposes the studio to the network.",
-                self.tr("Interface to listen on. Anything but loopback exposes the studio to the network."),
-            ),
-            ("api", "port"): ("Main API port.", self.tr("Main API port.")),
-            ("api", "legacy_ports"): (
-                "Also serve compatible APIs on their original ports (9880, 7861, 12393 ...).",
-                self.tr("Also serve compatible APIs on their original ports (9880, 7861, 12393 ...)."),
-            ),
-            ("api", "allow_loopback_origins"): (
-                "Let web pages served from this computer (any port) call the API.",
-                self.tr("Let web pages served from this computer (any port) call the API."),
-            ),
-            ("api", "allowed_origins"): (
-                "Other web origins allowed to call the API from a browser (CORS), e.g. https://example.com.",
-                self.tr(
-                    "Other web origins allowed to call the API from a browser (CORS), "
-                    "e.g. https://example.com. One per line."
-                ),
-            ),
-            ("api", "max_body_mb"): (
-                "Largest request body accepted, in MiB.",
-                self.tr("Largest request body accepted, in MiB."),
-            ),
-            ("ui", "language"): ("Interface language.", self.tr("Interface language.")),
-            ("ui", "theme"): ("Light or dark colours.", self.tr("Light or dark colours.")),
-            ("ui", "confirm_on_quit_while_live"): (
-                "Ask before quitting while streaming.",
-                self.tr("Ask before quitting while streaming."),
-            ),
-            ("audio", "output_device"): (
-                "Speaker device name; empty for the system default.",
-                self.tr("Speaker device name; empty for the system default."),
-            ),
-            ("audio", "input_device"): (
-                "Microphone device name; empty for the system default.",
-                self.tr("Microphone device name; empty for the system default."),
-            ),
-            ("storage", "synchronous"): (
-                "FULL survives power loss; NORMAL is faster and survives a crash of the app.",
-                self.tr("FULL survives power loss; NORMAL is faster and survives a crash of the app."),
-            ),
-            ("logging", "level"): (
-                "Least important messages written to the log.",
-                self.tr("Least important messages written to the log."),
-            ),
-            ("logging", "max_file_mb"): (
-                "Size at which the log file rotates, in MiB.",
-                self.tr("Size at which the log file rotates, in MiB."),
-            ),
-            ("logging", "keep_files"): ("Old log files kept.", self.tr("Old log files kept.")),
-        }
-        source, translated = known.get((area, name), ("", ""))
-        if description and source == description:
-            return translated
-        return description or ""
+    def tooltip(self, description: str | None, *, one_per_line: bool = False) -> str:
+        """The tooltip for a field whose model ``description`` is given (English)."""
+        text = QCoreApplication.translate(_CONTEXT, description) if description else ""
+        if one_per_line:
+            text = f"{text} {self.tr('One entry per line.')}".strip()
+        return text
 
     def choice(self, area: str, name: str, value: object) -> str:
         """The display name of choice ``value`` of field ``area.name``."""

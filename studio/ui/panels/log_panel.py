@@ -20,7 +20,12 @@ from PySide6.QtWidgets import (
 from studio.core.logging import LogEntry
 
 MAX_LINES = 2000
-_LEVEL_COLOURS = {"WARNING": "#c27a1a", "ERROR": "#c0503c", "CRITICAL": "#c0503c"}
+# (on a light background, on a dark one)
+_LEVEL_COLOURS = {
+    "WARNING": ("#b06d12", "#e6b45e"),
+    "ERROR": ("#c0503c", "#f08a72"),
+    "CRITICAL": ("#c0503c", "#f08a72"),
+}
 
 
 class LogPanel(QWidget):
@@ -93,9 +98,10 @@ class LogPanel(QWidget):
 
     def _append(self, created: float, level: str, text: str, *, bold: bool = False) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(created))
-        colour = _LEVEL_COLOURS.get(level)
-        if colour is None:
-            colour = self.palette().color(QPalette.ColorRole.Text).name()
+        text_colour = self.palette().color(QPalette.ColorRole.Text)
+        on_dark = text_colour.lightness() > 128
+        pair = _LEVEL_COLOURS.get(level, (text_colour.name(), text_colour.name()))
+        colour = pair[1] if on_dark else pair[0]
         weight = "font-weight:600;" if bold else ""
         line = html.escape(f"{stamp} {level:<7} {text}").replace("  ", " &nbsp;")
         self._view.appendHtml(f'<span style="color:{colour};{weight}">{line}</span>')

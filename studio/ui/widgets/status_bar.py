@@ -77,7 +77,9 @@ class StudioStatusBar(QStatusBar):
         if state == "listening" and url:
             text = self.tr("API: {url}").format(url=url)
         elif state == "failed":
-            text = self.tr("API failed: {reason}").format(reason=detail or self.tr("unknown error"))
+            # The label keeps to the first sentence; the tooltip has all of it.
+            reason = detail.split(". ", 1)[0].rstrip(".") if detail else self.tr("unknown error")
+            text = self.tr("API failed: {reason}").format(reason=reason)
         else:
             text = self.tr("API off")
         self.api_label.setText(text)
