@@ -18,7 +18,8 @@ import pytest
 
 from studio.api.server import port_is_free
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+# Each test starts whole studio processes (a few seconds under load).
+pytestmark = [pytest.mark.skipif(os.name != "posix", reason="POSIX signals"), pytest.mark.slow]
 
 
 def free_port() -> int:

@@ -17,7 +17,7 @@ from studio.api.deps import ApiContext
 from studio.api.schemas import EngineInfo
 from studio.config.settings import ApiSettings
 from studio.core.errors import PathNotAllowedError, StudioError, ValidationError
-from tests.unit.api.conftest import serve_in_thread
+from tests.unit.api._live_server import serve_in_thread
 
 ENVELOPE_KEYS = {"success", "message", "data", "timestamp", "code"}
 LEAK = "INTERNAL-DETAIL-7f3a"  # text of an unexpected exception: must never reach a client
