@@ -296,6 +296,8 @@ class PiperEnglishTTS:
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = self._threads
             options.inter_op_num_threads = 1
+            # Spinning idle workers would take CPU from the renderer and encoder threads.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             session = onnxruntime.InferenceSession(
                 str(files.model), sess_options=options, providers=["CPUExecutionProvider"]
             )
