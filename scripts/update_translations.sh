@@ -6,6 +6,7 @@
 #
 # English is the source language; zh_CN and ja are translated in resources/i18n/studio_<lang>.ts
 # (edit them with pyside6-linguist or any text editor), and the compiled .qm files are committed.
+# No source locations are stored, so editing the UI code does not churn the .ts files.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ LANGS=(zh_CN ja)
 mapfile -t SOURCES < <(find studio/ui -name '*.py' | sort)
 mkdir -p "$I18N"
 for lang in "${LANGS[@]}"; do
-    "$LUPDATE" -no-obsolete -locations relative -target-language "$lang" \
+    "$LUPDATE" -no-obsolete -locations none -target-language "$lang" \
         "${SOURCES[@]}" -ts "$I18N/studio_$lang.ts"
     "$LRELEASE" "$I18N/studio_$lang.ts" -qm "$I18N/studio_$lang.qm"
 done

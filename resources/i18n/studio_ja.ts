@@ -4,12 +4,10 @@
 <context>
     <name>AvatarStagePanel</name>
     <message>
-        <location filename="../../studio/ui/panels/avatar_stage.py" line="+14"/>
         <source>Avatar stage</source>
         <translation>アバターステージ</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Not available yet. Your Live2D or built-in avatar will appear here, with lip-sync and expressions.</source>
         <translation>まだ利用できません。ここに Live2D または内蔵アバターが表示され、口パクや表情も動きます。</translation>
     </message>
@@ -17,12 +15,10 @@
 <context>
     <name>ChatPanel</name>
     <message>
-        <location filename="../../studio/ui/panels/chat_panel.py" line="+14"/>
         <source>Chat / Script</source>
         <translation>チャット / 台本</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Not available yet. Here you will talk to the avatar, see live chat and turn a topic into a script.</source>
         <translation>まだ利用できません。ここでアバターと会話したり、ライブのコメントを見たり、話題から台本を作ったりできます。</translation>
     </message>
@@ -30,13 +26,10 @@
 <context>
     <name>GuiMain</name>
     <message>
-        <location filename="../../studio/ui/gui_main.py" line="+106"/>
-        <location line="+21"/>
         <source>Port in use</source>
         <translation>ポートが使用中です</translation>
     </message>
     <message>
-        <location line="-20"/>
         <source>{problem}
 
 The studio starts without its API.</source>
@@ -45,13 +38,10 @@ The studio starts without its API.</source>
 スタジオは API なしで起動します。</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+7"/>
         <source>Engine failed</source>
         <translation>エンジンエラー</translation>
     </message>
     <message>
-        <location line="+9"/>
         <source>Port {port} is in use by another program, so the studio&apos;s API cannot start there.
 
 Use the free port {free} instead (saved in Settings)? Choose No to start without the API.</source>
@@ -63,29 +53,24 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>LogPanel</name>
     <message numerus="yes">
-        <location filename="../../studio/ui/panels/log_panel.py" line="+113"/>
         <source>%n error(s)</source>
         <translation>
             <numerusform>エラー %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Follow new lines</source>
         <translation>新しい行を追う</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Clear</source>
         <translation>クリア</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Clear the view (the log file keeps everything).</source>
         <translation>表示をクリアします（ログファイルにはすべて残ります）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>No log lines yet.</source>
         <translation>ログはまだありません。</translation>
     </message>
@@ -93,132 +78,106 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="+232"/>
         <source>About Cream Studio</source>
         <translation>Cream Studio について</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>&lt;h3&gt;Cream Studio {version}&lt;/h3&gt;&lt;p&gt;An AI VTuber studio: avatar, voice, chat and live streaming on your own computer.&lt;/p&gt;&lt;p&gt;Settings: {config}&lt;br&gt;Logs: {logs}&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Cream Studio {version}&lt;/h3&gt;&lt;p&gt;AI VTuber スタジオ：アバター、音声、チャット、ライブ配信をすべて自分のパソコンで。&lt;/p&gt;&lt;p&gt;設定：{config}&lt;br&gt;ログ：{logs}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location line="+13"/>
         <source>Could not open {folder}</source>
         <translation>{folder} を開けませんでした</translation>
     </message>
     <message>
-        <location line="+15"/>
         <source>Port {port} is in use by another program.</source>
         <translation>ポート {port} は別のプログラムが使用中です。</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Port in use</source>
         <translation>ポートが使用中です</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Port {port} is in use by another program. Use the free port {free} instead?</source>
         <translation>ポート {port} は別のプログラムが使用中です。代わりに空いているポート {free} を使いますか？</translation>
     </message>
     <message>
-        <location line="+28"/>
         <source>Cream Studio</source>
         <translation>Cream Studio</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Chat / Script</source>
         <translation>チャット / 台本</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Voice</source>
         <translation>音声</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Stream</source>
         <translation>配信</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Log</source>
         <translation>ログ</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;Settings…</source>
         <translation>設定(&amp;S)…</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;Theme</source>
         <translation>テーマ(&amp;T)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Follow the system</source>
         <translation>システムに合わせる</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;Language</source>
         <translation>言語(&amp;L)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>System default</source>
         <translation>システムの既定</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>&amp;Help</source>
         <translation>ヘルプ(&amp;H)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Open &amp;Log Folder</source>
         <translation>ログフォルダーを開く(&amp;L)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;About Cream Studio</source>
         <translation>Cream Studio について(&amp;A)</translation>
     </message>
     <message>
-        <location line="+14"/>
         <source>Quit while live?</source>
         <translation>配信中に終了しますか？</translation>
     </message>
     <message>
-        <location line="+0"/>
         <source>You are live. Stop the stream and quit?</source>
         <translation>現在配信中です。配信を止めて終了しますか？</translation>
     </message>
@@ -226,17 +185,14 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>Notification</name>
     <message>
-        <location filename="../../studio/ui/widgets/notification.py" line="+67"/>
         <source>Problem in {source}</source>
         <translation>{source} で問題が発生しました</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Problem</source>
         <translation>問題が発生しました</translation>
     </message>
     <message>
-        <location line="+22"/>
         <source>Dismiss</source>
         <translation>閉じる</translation>
     </message>
@@ -244,17 +200,14 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../studio/ui/dialogs/settings_dialog.py" line="+221"/>
         <source>The API stops the next time the studio starts.</source>
         <translation>API は次回スタジオを起動したときに停止します。</translation>
     </message>
     <message>
-        <location line="+15"/>
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>Set by the environment variable {name}.</source>
         <translation>環境変数 {name} で設定されています。</translation>
     </message>
@@ -262,393 +215,314 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>SettingsTexts</name>
     <message>
-        <location filename="../../studio/ui/dialogs/settings_texts.py" line="+31"/>
         <source>Other web origins allowed to call the API from a browser (CORS), e.g. https://example.com.</source>
         <translation>ブラウザーから API を呼び出せるほかの Web オリジン（CORS）。例：https://example.com。</translation>
     </message>
     <message>
-        <location line="+10"/>
         <source>Voice used for speech; empty picks the default voice of each language.</source>
         <translation>読み上げに使うボイス。空欄なら言語ごとの既定のボイスを使います。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Default Mandarin voice id; empty for the built-in one.</source>
         <translation>中国語（普通話）の既定のボイス ID。空欄なら内蔵ボイスを使います。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Default English voice id; empty for the built-in one.</source>
         <translation>英語の既定のボイス ID。空欄なら内蔵ボイスを使います。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Default Japanese voice id; empty for the built-in one.</source>
         <translation>日本語の既定のボイス ID。空欄なら内蔵ボイスを使います。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Speaking rate (0.5-2.0).</source>
         <translation>話す速さ（0.5〜2.0）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Pitch shift in semitones, where the voice supports it.</source>
         <translation>ピッチの変更量（半音単位、対応するボイスのみ）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Voice volume (0-2).</source>
         <translation>ボイスの音量（0〜2）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>GPT-SoVITS api_v2 server, e.g. http://127.0.0.1:9880; empty = off.</source>
         <translation>GPT-SoVITS api_v2 サーバー。例：http://127.0.0.1:9880。空欄ならオフ。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Reference audio path on the GPT-SoVITS server.</source>
         <translation>GPT-SoVITS サーバー上の参照音声のパス。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Transcript of the reference audio.</source>
         <translation>参照音声の書き起こしテキスト。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Language of the reference audio (zh, en, ja ...).</source>
         <translation>参照音声の言語（zh、en、ja など）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>GPT-SoVITS streaming mode (0-3).</source>
         <translation>GPT-SoVITS のストリーミングモード（0〜3）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>OpenAI-compatible API base, e.g. https://api.openai.com/v1; empty = off.</source>
         <translation>OpenAI 互換 API のベース URL。例：https://api.openai.com/v1。空欄ならオフ。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Speech model name of that service.</source>
         <translation>そのサービスの音声モデル名。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Voice name of that service.</source>
         <translation>そのサービスのボイス名。</translation>
     </message>
     <message>
-        <location line="+16"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Interface</source>
         <translation>インターフェース</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Audio</source>
         <translation>オーディオ</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+21"/>
         <source>Voice</source>
         <translation>音声</translation>
     </message>
     <message>
-        <location line="-20"/>
         <source>Storage</source>
         <translation>ストレージ</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Logging</source>
         <translation>ログ記録</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Serve the local API</source>
         <translation>ローカル API を提供する</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Host</source>
         <translation>ホスト</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Port</source>
         <translation>ポート</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Also serve on original ports</source>
         <translation>元のポートでも提供する</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Allow pages from this computer</source>
         <translation>このパソコンのページを許可</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Other allowed web origins</source>
         <translation>ほかに許可する Web オリジン</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Largest request (MiB)</source>
         <translation>最大リクエスト (MiB)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Theme</source>
         <translation>テーマ</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Ask before quitting while live</source>
         <translation>配信中の終了前に確認する</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Speaker</source>
         <translation>スピーカー</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Microphone</source>
         <translation>マイク</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Mandarin voice</source>
         <translation>中国語（普通話）のボイス</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>English voice</source>
         <translation>英語のボイス</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Japanese voice</source>
         <translation>日本語のボイス</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Speed</source>
         <translation>話す速さ</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Pitch (semitones)</source>
         <translation>ピッチ（半音）</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Volume</source>
         <translation>音量</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>GPT-SoVITS server</source>
         <translation>GPT-SoVITS サーバー</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>GPT-SoVITS reference audio</source>
         <translation>GPT-SoVITS 参照音声</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Reference transcript</source>
         <translation>参照音声の書き起こし</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Reference language</source>
         <translation>参照音声の言語</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>GPT-SoVITS streaming mode</source>
         <translation>GPT-SoVITS ストリーミングモード</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>OpenAI-compatible server</source>
         <translation>OpenAI 互換サーバー</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Speech model</source>
         <translation>音声モデル</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Service voice</source>
         <translation>サービス側のボイス</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Database safety</source>
         <translation>データベースの安全性</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Log level</source>
         <translation>ログレベル</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Rotate log at (MiB)</source>
         <translation>ログを切り替えるサイズ (MiB)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Old log files kept</source>
         <translation>保持する古いログファイル数</translation>
     </message>
     <message>
-        <location line="-96"/>
         <source>Serve the local API while the studio runs.</source>
         <translation>スタジオの実行中にローカル API を提供します。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Interface to listen on. Anything but loopback exposes the studio to the network.</source>
         <translation>待ち受けるインターフェース。ループバック以外を指定すると、スタジオがネットワークに公開されます。</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Main API port.</source>
         <translation>API のメインポート。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Also serve compatible APIs on their original ports (9880, 7861, 12393 ...).</source>
         <translation>互換 API を本来のポート（9880、7861、12393 など）でも提供します。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Let web pages served from this computer (any port) call the API.</source>
         <translation>このパソコン（任意のポート）から配信される Web ページが API を呼び出せるようにします。</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>Largest request body accepted, in MiB.</source>
         <translation>受け付けるリクエスト本文の最大サイズ（MiB）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Interface language.</source>
         <translation>インターフェースの言語。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Light or dark colours.</source>
         <translation>ライトまたはダークの配色。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Ask before quitting while streaming.</source>
         <translation>配信中に終了する前に確認します。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Speaker device name; empty for the system default.</source>
         <translation>スピーカーのデバイス名。空欄ならシステムの既定を使います。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Microphone device name; empty for the system default.</source>
         <translation>マイクのデバイス名。空欄ならシステムの既定を使います。</translation>
     </message>
     <message>
-        <location line="+20"/>
         <source>FULL survives power loss; NORMAL is faster and survives a crash of the app.</source>
         <translation>「完全」は停電でもデータを守ります。「通常」はより高速で、アプリのクラッシュには耐えます。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Least important messages written to the log.</source>
         <translation>ログに書き込む最も低い重要度。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Size at which the log file rotates, in MiB.</source>
         <translation>ログファイルを切り替えるサイズ（MiB）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Old log files kept.</source>
         <translation>保持する古いログファイルの数。</translation>
     </message>
     <message>
-        <location line="+67"/>
         <source>System default</source>
         <translation>システムの既定</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Follow the system</source>
         <translation>システムに合わせる</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Light</source>
         <translation>ライト</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Dark</source>
         <translation>ダーク</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Full (safest)</source>
         <translation>完全（最も安全）</translation>
     </message>
     <message>
-        <location line="+0"/>
         <source>Normal (faster)</source>
         <translation>通常（高速）</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Debug</source>
         <translation>デバッグ</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Info</source>
         <translation>情報</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Error</source>
         <translation>エラー</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>{label} ({key}): {message}</source>
         <translation>{label}（{key}）：{message}</translation>
     </message>
@@ -656,12 +530,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>StreamPanel</name>
     <message>
-        <location filename="../../studio/ui/panels/stream_panel.py" line="+14"/>
         <source>Stream</source>
         <translation>配信</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Not available yet. Here you will choose a platform, go live and watch bitrate and dropped frames.</source>
         <translation>まだ利用できません。ここで配信先を選んで配信を開始し、ビットレートやドロップフレームを確認できます。</translation>
     </message>
@@ -669,73 +541,58 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>StudioStatusBar</name>
     <message>
-        <location filename="../../studio/ui/widgets/status_bar.py" line="+53"/>
         <source>Starting</source>
         <translation>起動中</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Running</source>
         <translation>実行中</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Stopping</source>
         <translation>停止中</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Stopped</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+9"/>
         <source>Failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location line="-4"/>
         <source>Offline</source>
         <translation>オフライン</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Connecting</source>
         <translation>接続中</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Live</source>
         <translation>配信中</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Reconnecting</source>
         <translation>再接続中</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Engine: {state}</source>
         <translation>エンジン：{state}</translation>
     </message>
     <message>
-        <location line="+6"/>
         <source>API: {url}</source>
         <translation>API：{url}</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>API failed: {reason}</source>
         <translation>API エラー：{reason}</translation>
     </message>
     <message>
-        <location line="-1"/>
         <source>unknown error</source>
         <translation>不明なエラー</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>API off</source>
         <translation>API オフ</translation>
     </message>
@@ -743,12 +600,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>VoicePanel</name>
     <message>
-        <location filename="../../studio/ui/panels/voice_panel.py" line="+14"/>
         <source>Voice</source>
         <translation>音声</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Not available yet. Here you will pick the avatar&apos;s voice and your microphone.</source>
         <translation>まだ利用できません。ここでアバターの声とマイクを選べるようになります。</translation>
     </message>

@@ -4,12 +4,10 @@
 <context>
     <name>AvatarStagePanel</name>
     <message>
-        <location filename="../../studio/ui/panels/avatar_stage.py" line="+14"/>
         <source>Avatar stage</source>
         <translation>虚拟形象舞台</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Not available yet. Your Live2D or built-in avatar will appear here, with lip-sync and expressions.</source>
         <translation>尚未开放。这里将显示你的 Live2D 或内置虚拟形象，并带有口型同步和表情。</translation>
     </message>
@@ -17,12 +15,10 @@
 <context>
     <name>ChatPanel</name>
     <message>
-        <location filename="../../studio/ui/panels/chat_panel.py" line="+14"/>
         <source>Chat / Script</source>
         <translation>聊天 / 脚本</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Not available yet. Here you will talk to the avatar, see live chat and turn a topic into a script.</source>
         <translation>尚未开放。你将在这里与虚拟形象对话、查看直播弹幕，并把一个话题写成脚本。</translation>
     </message>
@@ -30,13 +26,10 @@
 <context>
     <name>GuiMain</name>
     <message>
-        <location filename="../../studio/ui/gui_main.py" line="+106"/>
-        <location line="+21"/>
         <source>Port in use</source>
         <translation>端口被占用</translation>
     </message>
     <message>
-        <location line="-20"/>
         <source>{problem}
 
 The studio starts without its API.</source>
@@ -45,13 +38,10 @@ The studio starts without its API.</source>
 工作室将在不启用 API 的情况下启动。</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+7"/>
         <source>Engine failed</source>
         <translation>引擎出错</translation>
     </message>
     <message>
-        <location line="+9"/>
         <source>Port {port} is in use by another program, so the studio&apos;s API cannot start there.
 
 Use the free port {free} instead (saved in Settings)? Choose No to start without the API.</source>
@@ -63,29 +53,24 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>LogPanel</name>
     <message numerus="yes">
-        <location filename="../../studio/ui/panels/log_panel.py" line="+113"/>
         <source>%n error(s)</source>
         <translation>
             <numerusform>%n 个错误</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Follow new lines</source>
         <translation>跟随新日志</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Clear</source>
         <translation>清空</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Clear the view (the log file keeps everything).</source>
         <translation>清空显示（日志文件会保留全部内容）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>No log lines yet.</source>
         <translation>暂无日志。</translation>
     </message>
@@ -93,132 +78,106 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="+232"/>
         <source>About Cream Studio</source>
         <translation>关于 Cream Studio</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>&lt;h3&gt;Cream Studio {version}&lt;/h3&gt;&lt;p&gt;An AI VTuber studio: avatar, voice, chat and live streaming on your own computer.&lt;/p&gt;&lt;p&gt;Settings: {config}&lt;br&gt;Logs: {logs}&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Cream Studio {version}&lt;/h3&gt;&lt;p&gt;AI 虚拟主播工作室：虚拟形象、语音、聊天和直播，全部在你自己的电脑上运行。&lt;/p&gt;&lt;p&gt;设置：{config}&lt;br&gt;日志：{logs}&lt;/p&gt;</translation>
     </message>
     <message>
-        <location line="+13"/>
         <source>Could not open {folder}</source>
         <translation>无法打开 {folder}</translation>
     </message>
     <message>
-        <location line="+15"/>
         <source>Port {port} is in use by another program.</source>
         <translation>端口 {port} 已被其他程序占用。</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Port in use</source>
         <translation>端口被占用</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Port {port} is in use by another program. Use the free port {free} instead?</source>
         <translation>端口 {port} 已被其他程序占用。改用空闲端口 {free} 吗？</translation>
     </message>
     <message>
-        <location line="+28"/>
         <source>Cream Studio</source>
         <translation>Cream Studio</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Chat / Script</source>
         <translation>聊天 / 脚本</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Stream</source>
         <translation>直播</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;Theme</source>
         <translation>主题(&amp;T)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Open &amp;Log Folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>&amp;About Cream Studio</source>
         <translation>关于 Cream Studio(&amp;A)</translation>
     </message>
     <message>
-        <location line="+14"/>
         <source>Quit while live?</source>
         <translation>正在直播，确定退出吗？</translation>
     </message>
     <message>
-        <location line="+0"/>
         <source>You are live. Stop the stream and quit?</source>
         <translation>你正在直播。要停止直播并退出吗？</translation>
     </message>
@@ -226,17 +185,14 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>Notification</name>
     <message>
-        <location filename="../../studio/ui/widgets/notification.py" line="+67"/>
         <source>Problem in {source}</source>
         <translation>{source} 出现问题</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Problem</source>
         <translation>出现问题</translation>
     </message>
     <message>
-        <location line="+22"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -244,17 +200,14 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../studio/ui/dialogs/settings_dialog.py" line="+221"/>
         <source>The API stops the next time the studio starts.</source>
         <translation>API 将在下次启动工作室时关闭。</translation>
     </message>
     <message>
-        <location line="+15"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+12"/>
         <source>Set by the environment variable {name}.</source>
         <translation>由环境变量 {name} 设置。</translation>
     </message>
@@ -262,393 +215,314 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>SettingsTexts</name>
     <message>
-        <location filename="../../studio/ui/dialogs/settings_texts.py" line="+31"/>
         <source>Other web origins allowed to call the API from a browser (CORS), e.g. https://example.com.</source>
         <translation>允许从浏览器调用 API 的其他网页来源（CORS），例如 https://example.com。</translation>
     </message>
     <message>
-        <location line="+10"/>
         <source>Voice used for speech; empty picks the default voice of each language.</source>
         <translation>朗读所用的声音；留空则按语言使用各自的默认声音。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Default Mandarin voice id; empty for the built-in one.</source>
         <translation>默认普通话声音 ID；留空则使用内置声音。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Default English voice id; empty for the built-in one.</source>
         <translation>默认英语声音 ID；留空则使用内置声音。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Default Japanese voice id; empty for the built-in one.</source>
         <translation>默认日语声音 ID；留空则使用内置声音。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Speaking rate (0.5-2.0).</source>
         <translation>语速（0.5–2.0）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Pitch shift in semitones, where the voice supports it.</source>
         <translation>音高偏移，单位为半音（需声音支持）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Voice volume (0-2).</source>
         <translation>声音音量（0–2）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>GPT-SoVITS api_v2 server, e.g. http://127.0.0.1:9880; empty = off.</source>
         <translation>GPT-SoVITS api_v2 服务器，例如 http://127.0.0.1:9880；留空即关闭。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Reference audio path on the GPT-SoVITS server.</source>
         <translation>GPT-SoVITS 服务器上的参考音频路径。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Transcript of the reference audio.</source>
         <translation>参考音频对应的文本。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Language of the reference audio (zh, en, ja ...).</source>
         <translation>参考音频的语言（zh、en、ja ……）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>GPT-SoVITS streaming mode (0-3).</source>
         <translation>GPT-SoVITS 流式模式（0–3）。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>OpenAI-compatible API base, e.g. https://api.openai.com/v1; empty = off.</source>
         <translation>OpenAI 兼容 API 的基础地址，例如 https://api.openai.com/v1；留空即关闭。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Speech model name of that service.</source>
         <translation>该服务的语音模型名称。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Voice name of that service.</source>
         <translation>该服务的声音名称。</translation>
     </message>
     <message>
-        <location line="+16"/>
         <source>API</source>
         <translation>API</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Interface</source>
         <translation>界面</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Audio</source>
         <translation>音频</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+21"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location line="-20"/>
         <source>Storage</source>
         <translation>存储</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Logging</source>
         <translation>日志记录</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Serve the local API</source>
         <translation>提供本地 API</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Host</source>
         <translation>主机</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Port</source>
         <translation>端口</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Also serve on original ports</source>
         <translation>同时使用原始端口</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Allow pages from this computer</source>
         <translation>允许本机网页访问</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Other allowed web origins</source>
         <translation>其他允许的网页来源</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Largest request (MiB)</source>
         <translation>最大请求 (MiB)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Ask before quitting while live</source>
         <translation>直播中退出前询问</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Speaker</source>
         <translation>扬声器</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Mandarin voice</source>
         <translation>普通话声音</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>English voice</source>
         <translation>英语声音</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Japanese voice</source>
         <translation>日语声音</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Speed</source>
         <translation>语速</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Pitch (semitones)</source>
         <translation>音高（半音）</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Volume</source>
         <translation>音量</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>GPT-SoVITS server</source>
         <translation>GPT-SoVITS 服务器</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>GPT-SoVITS reference audio</source>
         <translation>GPT-SoVITS 参考音频</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Reference transcript</source>
         <translation>参考音频文本</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Reference language</source>
         <translation>参考音频语言</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>GPT-SoVITS streaming mode</source>
         <translation>GPT-SoVITS 流式模式</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>OpenAI-compatible server</source>
         <translation>OpenAI 兼容服务</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Speech model</source>
         <translation>语音模型</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Service voice</source>
         <translation>服务端声音</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Database safety</source>
         <translation>数据库安全性</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Log level</source>
         <translation>日志级别</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Rotate log at (MiB)</source>
         <translation>日志轮换大小 (MiB)</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Old log files kept</source>
         <translation>保留的旧日志文件数</translation>
     </message>
     <message>
-        <location line="-96"/>
         <source>Serve the local API while the studio runs.</source>
         <translation>工作室运行时提供本地 API。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Interface to listen on. Anything but loopback exposes the studio to the network.</source>
         <translation>要监听的网络接口。除回环地址外，其他地址都会把工作室暴露到网络上。</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>Main API port.</source>
         <translation>API 主端口。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Also serve compatible APIs on their original ports (9880, 7861, 12393 ...).</source>
         <translation>同时在兼容 API 的原始端口（9880、7861、12393 ……）上提供服务。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Let web pages served from this computer (any port) call the API.</source>
         <translation>允许本机（任意端口）提供的网页调用 API。</translation>
     </message>
     <message>
-        <location line="+5"/>
         <source>Largest request body accepted, in MiB.</source>
         <translation>可接受的最大请求体，单位 MiB。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Interface language.</source>
         <translation>界面语言。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Light or dark colours.</source>
         <translation>浅色或深色配色。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Ask before quitting while streaming.</source>
         <translation>直播时退出前先询问。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Speaker device name; empty for the system default.</source>
         <translation>扬声器设备名称；留空则使用系统默认设备。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Microphone device name; empty for the system default.</source>
         <translation>麦克风设备名称；留空则使用系统默认设备。</translation>
     </message>
     <message>
-        <location line="+20"/>
         <source>FULL survives power loss; NORMAL is faster and survives a crash of the app.</source>
         <translation>“完整”在断电时也不丢数据；“普通”更快，可在程序崩溃时保住数据。</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Least important messages written to the log.</source>
         <translation>写入日志的最低消息级别。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Size at which the log file rotates, in MiB.</source>
         <translation>日志文件达到此大小（MiB）时轮换。</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Old log files kept.</source>
         <translation>保留的旧日志文件数量。</translation>
     </message>
     <message>
-        <location line="+67"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Full (safest)</source>
         <translation>完整（最安全）</translation>
     </message>
     <message>
-        <location line="+0"/>
         <source>Normal (faster)</source>
         <translation>普通（更快）</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>Debug</source>
         <translation>调试</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Info</source>
         <translation>信息</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Error</source>
         <translation>错误</translation>
     </message>
     <message>
-        <location line="+8"/>
         <source>{label} ({key}): {message}</source>
         <translation>{label}（{key}）：{message}</translation>
     </message>
@@ -656,12 +530,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>StreamPanel</name>
     <message>
-        <location filename="../../studio/ui/panels/stream_panel.py" line="+14"/>
         <source>Stream</source>
         <translation>直播</translation>
     </message>
     <message>
-        <location line="+2"/>
         <source>Not available yet. Here you will choose a platform, go live and watch bitrate and dropped frames.</source>
         <translation>尚未开放。你将在这里选择直播平台、开始直播，并查看码率和丢帧情况。</translation>
     </message>
@@ -669,73 +541,58 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>StudioStatusBar</name>
     <message>
-        <location filename="../../studio/ui/widgets/status_bar.py" line="+53"/>
         <source>Starting</source>
         <translation>启动中</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Stopping</source>
         <translation>停止中</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+9"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location line="-4"/>
         <source>Offline</source>
         <translation>未直播</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Connecting</source>
         <translation>连接中</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Live</source>
         <translation>直播中</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Reconnecting</source>
         <translation>重新连接中</translation>
     </message>
     <message>
-        <location line="+7"/>
         <source>Engine: {state}</source>
         <translation>引擎：{state}</translation>
     </message>
     <message>
-        <location line="+6"/>
         <source>API: {url}</source>
         <translation>API：{url}</translation>
     </message>
     <message>
-        <location line="+4"/>
         <source>API failed: {reason}</source>
         <translation>API 失败：{reason}</translation>
     </message>
     <message>
-        <location line="-1"/>
         <source>unknown error</source>
         <translation>未知错误</translation>
     </message>
     <message>
-        <location line="+3"/>
         <source>API off</source>
         <translation>API 已关闭</translation>
     </message>
@@ -743,12 +600,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 <context>
     <name>VoicePanel</name>
     <message>
-        <location filename="../../studio/ui/panels/voice_panel.py" line="+14"/>
         <source>Voice</source>
         <translation>语音</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>Not available yet. Here you will pick the avatar&apos;s voice and your microphone.</source>
         <translation>尚未开放。你将在这里选择虚拟形象的声音和你的麦克风。</translation>
     </message>

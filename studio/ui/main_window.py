@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self._shut_down = False
 
         self.stage = AvatarStagePanel(self)
+        self.stage.setObjectName("avatarStage")
         self.setCentralWidget(self.stage)
         self.chat_panel = ChatPanel()
         self.voice_panel = VoicePanel()

@@ -56,7 +56,7 @@ _COLOURS: dict[str, dict[QPalette.ColorRole, str]] = {
 
 
 def system_scheme() -> str:
-    """``dark`` or ``light``, as the platform says (or as its default palette suggests)."""
+    """``dark`` or ``light``, as the platform says (or as its default palette suggests). GUI thread."""
     app = QGuiApplication.instance()
     if isinstance(app, QGuiApplication):
         hints = app.styleHints()
@@ -73,7 +73,7 @@ def system_scheme() -> str:
 
 
 def build_palette(scheme: str) -> QPalette:
-    """The palette of ``light`` or ``dark``."""
+    """The palette of ``light`` or ``dark`` (any thread; apply it on the GUI thread)."""
     palette = QPalette()
     for role, colour in _COLOURS[scheme].items():
         palette.setColor(role, QColor(colour))
