@@ -18,7 +18,8 @@ def studio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("STUDIO_HOME", str(home))
     monkeypatch.setenv("STUDIO_SECRETS_BACKEND", "file")
     for key in list(os.environ):
-        if key.startswith(("STUDIO_API_", "STUDIO_UI_", "STUDIO_AUDIO_", "STUDIO_STORAGE_", "STUDIO_LOGGING_")):
+        areas = ("API", "UI", "AUDIO", "TTS", "STORAGE", "LOGGING")
+        if key.startswith(tuple(f"STUDIO_{area}_" for area in areas)):
             monkeypatch.delenv(key)
     return home
 

@@ -10,6 +10,7 @@ import asyncio
 import errno
 import logging
 import socket
+import sys
 from typing import Any
 
 import uvicorn
@@ -25,6 +26,15 @@ def _family(host: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
+def _exclusive(sock: socket.socket) -> None:
+    # On Windows SO_REUSEADDR lets a second program bind a taken port; exclusive use is the
+    # equivalent of the POSIX behaviour. Elsewhere SO_REUSEADDR only skips TIME_WAIT.
+    if sys.platform == "win32":
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)  # type: ignore[attr-defined]
+    else:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+
+
 def bind_socket(host: str, port: int) -> socket.socket:
     """Bind and listen on ``host:port``.
 
@@ -32,7 +42,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
         PortInUseError: the port is taken (the error suggests a free one nearby).
     """
     sock = socket.socket(_family(host), socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    _exclusive(sock)
     try:
         sock.bind((host, port))
     except OSError as exc:
@@ -59,7 +69,7 @@ def find_free_port(host: str, start: int, attempts: int = 50) -> int | None:
     for port in range(start, min(start + attempts, 65536)):
         try:
             with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
-                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                _exclusive(probe)
                 probe.bind((host, port))
                 return port
         except OSError:

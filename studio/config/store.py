@@ -155,6 +155,7 @@ class ConfigStore:
         self._lock = threading.Lock()
         self._needs_backup = False
         self._read_only = False
+        self._file_raw: RawConfig = {}
 
     def peek(self, cls: type[A]) -> A:
         """One area from the file, or its defaults if anything is wrong; logs nothing, writes nothing."""
@@ -193,6 +194,7 @@ class ConfigStore:
                 raw = {}
                 self._needs_backup = True
         areas: dict[str, AreaSettings] = {}
+        self._file_raw = raw
         for cls in AREAS:
             section = raw.get(cls.area, {})
             if not isinstance(section, dict):
@@ -218,8 +220,20 @@ class ConfigStore:
     def save(self, config: StudioConfig) -> None:
         """Write all areas atomically. The previous file is backed up first if it had problems."""
         doc: RawConfig = {"version": CONFIG_VERSION}
+        env = {key.upper() for key in os.environ}
         for cls in AREAS:
-            doc[cls.area] = config.area(cls.area).model_dump(mode="json")
+            values = config.area(cls.area).model_dump(mode="json")
+            # A value that comes from a STUDIO_* variable is not the user's file setting: keep
+            # what the file had (or nothing), so the override does not become permanent.
+            prefix = str(cls.model_config.get("env_prefix", "")).upper()
+            file_section = self._file_raw.get(cls.area, {})
+            for name in list(values):
+                if f"{prefix}{name.upper()}" in env:
+                    if isinstance(file_section, dict) and name in file_section:
+                        values[name] = file_section[name]
+                    else:
+                        del values[name]
+            doc[cls.area] = values
         data = tomli_w.dumps(doc).encode("utf-8")
         with self._lock:
             if self._needs_backup:

@@ -179,10 +179,11 @@ class LoggingHandles:
 
     def close(self) -> None:
         """Detach and close the handlers installed by :func:`setup_logging`."""
-        for name in ("studio", "uvicorn", "uvicorn.error"):
+        for name in ("studio", "uvicorn"):
             logger = logging.getLogger(name)
             for handler in self.handlers:
                 logger.removeHandler(handler)
+        logging.getLogger("uvicorn").propagate = True
         for handler in self.handlers:
             handler.close()
 
@@ -221,13 +222,13 @@ def setup_logging(
     for handler in handlers:
         handler.addFilter(red_filter)
         root.addHandler(handler)
-    # uvicorn logs through its own loggers; route them to the same file.
-    for name in ("uvicorn", "uvicorn.error"):
-        ext = logging.getLogger(name)
-        ext.handlers = []
-        ext.propagate = False
-        ext.setLevel(logging.INFO)
-        for handler in handlers:
-            ext.addHandler(handler)
+    # uvicorn logs through its own loggers ("uvicorn.error" propagates to "uvicorn"); route them to
+    # the same file, and not also to the root logger.
+    ext = logging.getLogger("uvicorn")
+    ext.handlers = []
+    ext.propagate = False
+    ext.setLevel(logging.INFO)
+    for handler in handlers:
+        ext.addHandler(handler)
     logging.getLogger("uvicorn.access").disabled = True
     return LoggingHandles(log_file, tail, handlers)

@@ -348,3 +348,22 @@ def test_backup_of_a_problem_file_keeps_its_bytes(path: Path) -> None:
     assert {b.read_text(encoding="utf-8") for b in _backups(path)} == {original}
     assert {b.name.split(".")[2].split("-")[0] for b in _backups(path)} == {"v0", "invalid"}
     assert tomllib.loads(path.read_text(encoding="utf-8"))["ui"]["theme"] == "system"
+
+
+def test_environment_override_is_not_written_into_the_file(tmp_path, monkeypatch) -> None:
+    import tomllib
+
+    from studio.config.store import ConfigStore as _Store
+
+    path = tmp_path / "config.toml"
+    path.write_text('version = 1\n[api]\nport = 9001\n[ui]\ntheme = "dark"\n', encoding="utf-8")
+    monkeypatch.setenv("STUDIO_API_PORT", "9100")
+    monkeypatch.setenv("STUDIO_UI_LANGUAGE", "ja")
+    store = _Store(path)
+    config = store.load().config
+    assert config.api.port == 9100 and config.ui.language == "ja"
+    store.save(config)
+    saved = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert saved["api"]["port"] == 9001, "the file keeps the user's own value"
+    assert "language" not in saved["ui"], "an env-only value is not made permanent"
+    assert saved["ui"]["theme"] == "dark"
