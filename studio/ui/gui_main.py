@@ -32,10 +32,11 @@ APP_NAME = "Cream Studio"
 
 @dataclass(slots=True)
 class EngineStart:
-    """What starting the engine gave: the runtime (``None`` if it failed) and any API problem."""
+    """What starting the engine gave: the runtime (``None`` if it failed) and what went wrong."""
 
     runtime: EngineRuntime | None
     api_problem: str = ""
+    engine_problem: str = ""
 
 
 def install_ui_managers(container: Container) -> tuple[LanguageManager, ThemeManager]:
@@ -54,6 +55,7 @@ def create_main_window(
     *,
     stop_engine_on_close: bool = True,
     api_problem: str = "",
+    engine_problem: str = "",
 ) -> MainWindow:
     """Build the main window (not shown) with its bridge, language and theme. GUI thread.
 
@@ -62,6 +64,7 @@ def create_main_window(
         runtime: A started engine runtime (or ``None`` when the engine could not start).
         stop_engine_on_close: Closing the window stops ``runtime`` (2 s timeout).
         api_problem: Shown in the status bar when the API is not serving.
+        engine_problem: Shown in the status bar when the engine could not start.
     """
     languages, themes = install_ui_managers(container)
     bridge = EngineBridge(container, runtime)
@@ -72,15 +75,27 @@ def create_main_window(
         themes,
         stop_engine_on_close=stop_engine_on_close,
         api_problem=api_problem,
+        engine_problem=engine_problem,
     )
     bridge.setParent(window)
     return window
 
 
+def _reason(exc: BaseException) -> str:
+    return exc.user_message if isinstance(exc, StudioError) else f"{type(exc).__name__}: {exc}"
+
+
+def _engine_failed(exc: BaseException) -> EngineStart:
+    log.error("engine failed to start", exc_info=exc)
+    QMessageBox.critical(None, QCoreApplication.translate("GuiMain", "Engine failed"), _reason(exc))
+    return EngineStart(None, engine_problem=_reason(exc))
+
+
 def start_engine(container: Container) -> EngineStart:
     """Start the engine runtime (blocking, ~0.2 s), asking what to do if the API port is taken.
 
-    GUI thread, before the event loop runs: the questions are modal message boxes.
+    GUI thread, before the event loop runs: the questions are modal message boxes. Never raises:
+    without an engine the window still opens and says why.
     """
     runtime = EngineRuntime(container)
     try:
@@ -98,8 +113,8 @@ def start_engine(container: Container) -> EngineStart:
             try:
                 runtime.start()
                 return EngineStart(runtime)
-            except StudioError as retry_exc:
-                problem = retry_exc.user_message
+            except Exception as retry_exc:  # shown to the user; the window still opens
+                problem = _reason(retry_exc)
         elif not exc.suggestion:
             QMessageBox.warning(
                 None,
@@ -108,16 +123,14 @@ def start_engine(container: Container) -> EngineStart:
                     "GuiMain", "{problem}\n\nThe studio starts without its API."
                 ).format(problem=problem),
             )
-    except StudioError as exc:
-        QMessageBox.critical(None, QCoreApplication.translate("GuiMain", "Engine failed"), exc.user_message)
-        return EngineStart(None, exc.user_message)
+    except Exception as exc:  # shown to the user; the window still opens
+        return _engine_failed(exc)
     # Carry on without the API: the window still works and says why the API is off.
     runtime = EngineRuntime(container, serve_api=False)
     try:
         runtime.start()
-    except StudioError as exc:
-        QMessageBox.critical(None, QCoreApplication.translate("GuiMain", "Engine failed"), exc.user_message)
-        return EngineStart(None, problem)
+    except Exception as exc:
+        return _engine_failed(exc)
     return EngineStart(runtime, problem)
 
 
@@ -165,7 +178,9 @@ def run(argv: list[str] | None = None) -> int:
         runtime = started.runtime
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
-        window = create_main_window(container, runtime, api_problem=started.api_problem)
+        window = create_main_window(
+            container, runtime, api_problem=started.api_problem, engine_problem=started.engine_problem
+        )
         window.show()
         _allow_ctrl_c(app)
         with loop:

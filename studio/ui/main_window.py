@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         themes: Applies colours.
         stop_engine_on_close: Stop the engine runtime (2 s timeout) when the window closes.
         api_problem: Why the API is not serving, if startup already knows (shown in the status bar).
+        engine_problem: Why the engine could not start (shown in the status bar).
     """
 
     def __init__(
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         *,
         stop_engine_on_close: bool = True,
         api_problem: str = "",
+        engine_problem: str = "",
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -90,7 +92,10 @@ class MainWindow(QMainWindow):
         self.notification = Notification(self)
         self._build_menus()
 
-        self.status.set_engine_state(bridge.engine_status())
+        if engine_problem and bridge.runtime is None:
+            self.status.set_engine_state("failed", engine_problem)
+        else:
+            self.status.set_engine_state(bridge.engine_status())
         url = bridge.api_url()
         if url:
             self.status.set_api_state("listening", url)
