@@ -213,6 +213,13 @@ class EngineRuntime:
         self._api = server
         c.bus.publish(ApiServerEvent(state="listening", url=server.url))
 
+    async def stop_api(self) -> None:
+        """Stop serving the API but keep the engine running (engine loop; idempotent)."""
+        if self._api is not None:
+            await self._api.stop()
+            self._api = None
+            self.container.bus.publish(ApiServerEvent(state="stopped"))
+
     async def restart_api(self, port: int | None = None, host: str | None = None) -> str:
         """Restart the API with the current settings (after a settings change). Engine loop.
 

@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 
 class TaskOwner:
-    """Owns tasks on one event loop (engine loop).
+    """Owns tasks on one event loop (the engine loop, or the GUI's qasync loop).
 
     Args:
         name: Shown in logs and task names.

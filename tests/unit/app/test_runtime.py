@@ -192,3 +192,27 @@ def test_restart_api_moves_to_a_new_port(runtime: EngineRuntime) -> None:
     if new_url != first:
         with pytest.raises(httpx.ConnectError):
             httpx.get(first + "/health", timeout=2)
+
+
+def test_stop_api_keeps_engine_running(container) -> None:
+    import httpx
+
+    from studio.app.runtime import EngineRuntime as _Runtime
+
+    runtime = _Runtime(container, port=0)
+    runtime.start()
+    try:
+        url = runtime.api_url
+        assert url is not None
+        assert httpx.get(f"{url}/health", timeout=5).status_code == 200
+        runtime.submit(runtime.stop_api()).result(5)
+        assert runtime.api_url is None
+        assert runtime.state == "running"
+        try:
+            httpx.get(f"{url}/health", timeout=2)
+            answered = True
+        except httpx.TransportError:
+            answered = False
+        assert not answered, "the API must stop listening"
+    finally:
+        assert runtime.stop(2.0)
