@@ -165,6 +165,12 @@ class EngineBridge(QObject):
             return
         log.info("api restarted", extra={"url": url})
 
+    def stop_api(self) -> asyncio.Task[Any] | None:
+        """Stop serving the API while the engine keeps running. GUI thread."""
+        if self._runtime is None or not self.engine_running:
+            return None
+        return self.spawn(self.call(self._runtime.stop_api()), "stop-api")
+
     def report_error(self, source: str, message: str) -> None:
         """Show an error that happened on the GUI side through the same path as engine errors."""
         log.error("%s: %s", source, message, extra={"source": source})

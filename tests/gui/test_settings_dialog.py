@@ -110,3 +110,19 @@ def test_field_set_by_environment_is_read_only(qtbot, monkeypatch, studio_home) 
         window.close()
     finally:
         container.close()
+
+
+def test_turning_the_api_off_stops_it_at_once(
+    qtbot, container: Container, runtime: EngineRuntime, gui_loop
+) -> None:
+    window = create_main_window(container, runtime)
+    qtbot.addWidget(window)
+    window.show()
+    assert runtime.api_url is not None
+    dialog = window.open_settings()
+    dialog.editor("api", "enabled").widget.setChecked(False)
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    assert _saved(container)["api"]["enabled"] is False
+    qtbot.waitUntil(lambda: runtime.api_url is None, timeout=5000)
+    assert runtime.state == "running"
+    window.close()

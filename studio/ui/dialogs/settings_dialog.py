@@ -216,9 +216,7 @@ class SettingsDialog(QDialog):
         if self._container.config.api.enabled:
             bridge.restart_api()
         else:
-            status = getattr(self.parent(), "statusBar", None)
-            if callable(status):
-                status().showMessage(self.tr("The API stops the next time the studio starts."), 10000)
+            bridge.stop_api()
 
     def accept(self) -> None:
         """OK: apply, and close only if that worked."""
