@@ -200,6 +200,8 @@ class LipSyncTimeline:
         k = int(x)
         lo = seg.values[k]
         row = lo + (x - k) * (seg.values[k + 1] - lo)
+        if row[0] == 0.0:
+            return CLOSED_MOUTH  # closed rows are exactly neutral (the shape fades with OpenY)
         return MouthFrame(*row.tolist())
 
     @property

@@ -28,7 +28,7 @@ RMS_WINDOW: Final = 0.020
 """Seconds of audio in one RMS frame, centred on the frame time."""
 SPECTRUM_WINDOW: Final = 0.030
 """Seconds of audio in one spectral (vowel) frame."""
-ABS_GATE_DB: Final = -60.0
+ABS_GATE_DB: Final = -70.0
 """Frames quieter than this (dBFS) are silence, whatever the voice."""
 DYNAMIC_RANGE_DB: Final = 30.0
 """The mouth opens over this many dB below the voice's reference level."""
@@ -107,6 +107,10 @@ def reference_level(levels_db: F64, prior: float | None = None) -> float | None:
     voiced = voiced_levels(levels_db)
     if voiced.size == 0:
         return prior
+    # Two passes, so the answer does not depend on how much quiet audio clears the absolute
+    # gate: frames within the dynamic range of a rough estimate decide.
+    rough = float(np.percentile(voiced, REF_PERCENTILE))
+    voiced = voiced[voiced > rough - DYNAMIC_RANGE_DB]
     ref = float(np.percentile(voiced, REF_PERCENTILE))
     if prior is not None and voiced.size < MIN_REF_FRAMES:
         share = voiced.size / MIN_REF_FRAMES
@@ -239,10 +243,13 @@ def smooth_rows(values: F64, frames: int) -> F64:
     """Centred moving average over ``frames`` frames along axis 0 (edges use what exists)."""
     if frames <= 1 or values.shape[0] == 0:
         return values
-    kernel = np.ones(frames)
-    num = np.apply_along_axis(lambda c: np.convolve(c, kernel, mode="same"), 0, values)
-    den = np.convolve(np.ones(values.shape[0]), kernel, mode="same")
-    return np.asarray(num / den[:, None])
+    n = values.shape[0]
+    # Cumulative sums give every centred window at once, clipped at both ends.
+    cs = np.concatenate((np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)))
+    idx = np.arange(n)
+    lo = np.clip(idx - (frames - 1) // 2, 0, n)
+    hi = np.clip(idx + frames // 2 + 1, 0, n)
+    return np.asarray((cs[hi] - cs[lo]) / (hi - lo)[:, None])
 
 
 @dataclass(frozen=True, slots=True)

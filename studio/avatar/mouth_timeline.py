@@ -32,8 +32,9 @@ class MouthTimelineItem:
             dominant viseme in lower case (``a``/``i``/``u``/``e``/``o``) for other words;
             ``''`` for spaces, punctuation and silence.
         char: The character (Han), word (other scripts) or space/punctuation.
-        mouth_open: Widest opening (ParamMouthOpenY, 0..1) reached during the item.
-        mouth_shape: The five Cubism mouth parameters at that widest moment.
+        mouth_open: Widest opening (ParamMouthOpenY, 0..1) reached during the item; for a pause,
+            the loudest moment of the pause itself (the previous syllable's release not counted).
+        mouth_shape: The five Cubism mouth parameters at that widest moment (neutral for pauses).
     """
 
     start: float
@@ -91,7 +92,8 @@ def text_to_mouth_timeline(
         a, b = placed.start, placed.end
         start = min(a * HOP, duration)
         end = min(max(b * HOP, start), duration)
-        if b > a and len(values):
+        unit = placed.unit
+        if b > a and len(values) and unit.spoken:
             span = values[a:b]
             peak = int(np.argmax(span[:, 0]))
             row = span[peak]
@@ -99,8 +101,9 @@ def text_to_mouth_timeline(
             shape = {pid: round(float(v), 4) for pid, v in zip(PARAM_IDS, row[:5], strict=True)}
             weights = span[:, 5:].sum(axis=0)
         else:
-            mouth_open, shape, weights = 0.0, dict(_NEUTRAL_PARAMS), np.zeros(len(VISEMES))
-        unit = placed.unit
+            # A pause: the closing motion of the syllable before it does not count.
+            mouth_open = float(track.open_raw[a:b].max()) if b > a else 0.0
+            shape, weights = dict(_NEUTRAL_PARAMS), np.zeros(len(VISEMES))
         if not unit.spoken:
             vowel = ""
         elif unit.final:

@@ -51,13 +51,17 @@ ATTACK: Final = 0.010
 RELEASE: Final = 0.018
 """Release time constant (s): from fully open to < 0.05 in 55 ms."""
 RELEASE_TAIL: Final = 0.060
-"""Seconds of closing motion kept after the audio ends (or is cleared)."""
+"""Seconds of closing motion after the audio ends (or is cleared). The mouth is exactly closed
+at most ``RELEASE_TAIL + HOP`` after the end (the last frame is held for up to one hop)."""
 TEXT_BLEND: Final = 0.7
 """Share of the pinyin vowel in the blend with the audio estimate, where the text covers a frame."""
 VOWEL_OPEN_INFLUENCE: Final = 0.25
 """How much the vowel scales the opening (0: envelope only)."""
 FULL_SHAPE_OPEN: Final = 0.35
 """Opening at which the vowel shape is fully expressed; below it the shape fades to neutral."""
+
+CLOSED_BELOW: Final = 1e-3
+"""Openings below this are snapped to 0."""
 
 _SHAPES: Final = np.array([VISEME_SHAPES[v] for v in VISEMES])  # (5 visemes, 5 params)
 _OPEN_BY_VISEME: Final = _SHAPES[:, 0] / _SHAPES[:, 0].max()
@@ -158,12 +162,17 @@ def build_track(
     vis = np.where(total > 0, vis / np.maximum(total, 1e-12), 0.0)
     vowel_open = np.where(total[:, 0] > 0, vis @ _OPEN_BY_VISEME, 1.0)
     target = raw * (1.0 - VOWEL_OPEN_INFLUENCE + VOWEL_OPEN_INFLUENCE * vowel_open)
-    n_tail = round(tail / HOP)
-    target = np.concatenate((target, np.zeros(n_tail)))
+    n_tail = round(tail / HOP) + 1 if tail > 0 else 0
+    if n_tail:
+        # The first tail frame holds the last value: the audio runs up to one hop past the last
+        # frame, and a contiguous next chunk takes over only where it starts.
+        hold = target[-1:] if n else np.zeros(1)
+        target = np.concatenate((target, hold, np.zeros(n_tail - 1)))
     last_vis = vis[-1:] if n else np.zeros((1, 5))
     vis = np.concatenate((vis, np.repeat(last_vis, n_tail, axis=0)))
     start_open = float(initial[0]) if initial is not None else 0.0
     open_ = smooth_attack_release(target, ATTACK, RELEASE, start_open)
+    open_[open_ < CLOSED_BELOW] = 0.0  # silence reads exactly closed, not 1e-7 open
     if n_tail:
         open_[-1] = 0.0  # the tail ends exactly closed
     values = mouth_rows(open_, vis)

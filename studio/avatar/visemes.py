@@ -66,7 +66,7 @@ def _w(a: float = 0.0, i: float = 0.0, u: float = 0.0, e: float = 0.0, o: float 
 
 _A, _I, _U, _E, _O = _w(a=1), _w(i=1), _w(u=1), _w(e=1), _w(o=1)
 _YU = _w(u=0.6, i=0.4)  # ü: tongue of i, lips of u
-_ONG = _w(o=0.5, u=0.5)  # [ʊŋ]
+_ONG = _w(o=0.6, u=0.4)  # [ʊŋ]
 _APICAL = _w(i=0.5, e=0.5)  # the "-i" of zhi/zi: barely open, lips spread a little
 _ER = _w(e=0.6, a=0.4)
 
