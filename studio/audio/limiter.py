@@ -4,9 +4,9 @@ The limiter works per block, without look-ahead (look-ahead would add its length
 silence time): when a block's peak exceeds the threshold the gain ramps down to
 ``threshold / peak`` over ``attack`` seconds, and afterwards recovers exponentially over
 ``release`` seconds. Samples that still exceed the threshold while the gain ramps (and only those)
-go through a soft knee that approaches, but never reaches, full scale, so the output is always
-strictly inside -1..1 and never hard-clips. Below the threshold with no gain reduction the output is
-bit-identical to the input.
+go through a soft knee that approaches, but never passes, ``ceiling`` (just under full scale), so
+the output is always strictly inside -1..1 and never hard-clips. Below the threshold with no gain
+reduction the output is bit-identical to the input.
 
 Thread affinity: :meth:`SoftLimiter.process` and :meth:`SmoothedGain.apply` run on the audio render
 thread only and allocate nothing but scalars; :attr:`SmoothedGain.target` may be set from any thread.
@@ -31,6 +31,7 @@ class SoftLimiter:
         threshold: Linear level above which the limiter acts (0 < threshold < 1); -1 dBFS default.
         attack: Seconds to ramp the gain down to a new, lower target.
         release: Time constant (s) of the recovery towards unity gain.
+        ceiling: The level the soft knee approaches (must be above ``threshold`` and below 1).
     """
 
     def __init__(
@@ -42,10 +43,12 @@ class SoftLimiter:
         threshold: float = 0.891,
         attack: float = 0.001,
         release: float = 0.15,
+        ceiling: float = 0.999,
     ) -> None:
-        if not 0.0 < threshold < 1.0:
-            raise ValueError("threshold must be inside (0, 1)")
+        if not 0.0 < threshold < ceiling < 1.0:
+            raise ValueError("need 0 < threshold < ceiling < 1")
         self.threshold = threshold
+        self.ceiling = ceiling
         self._rate = sample_rate
         self._attack_frames = max(1, round(attack * sample_rate))
         self._release_tau = max(1e-4, release) * sample_rate
@@ -82,24 +85,25 @@ class SoftLimiter:
                 ramp += g0
                 if span < n:
                     ramp[span:] = g1
-            block *= ramp[:, None]
+            scale_rows(block, ramp)
         self.gain = g1
         if peak * max(g0, g1) > t:
             self._soft_knee(block)
 
     def _soft_knee(self, block: Frames) -> None:
-        # y = sign(x) * (min(|x|, t) + (1 - t) * tanh(max(|x| - t, 0) / (1 - t))):
-        # identity below t, slope 1 at the knee, strictly below 1.0 above it.
+        # y = sign(x) * (min(|x|, t) + w * tanh(max(|x| - t, 0) / w)), w = ceiling - t:
+        # identity below t, slope 1 at the knee, never above the ceiling (tanh saturates at 1.0).
         n = len(block)
         t = self.threshold
+        w = self.ceiling - t
         a = self._abs[:n]
         e = self._tmp[:n]
         np.abs(block, out=a)
         np.subtract(a, t, out=e)
         np.maximum(e, 0.0, out=e)
-        e *= 1.0 / (1.0 - t)
+        e *= 1.0 / w
         np.tanh(e, out=e)
-        e *= 1.0 - t
+        e *= w
         np.minimum(a, t, out=a)
         a += e
         np.copysign(a, block, out=block)
@@ -134,7 +138,15 @@ class SmoothedGain:
         ramp = self._ramp[:n]
         np.multiply(self._unit[:n], (g1 - g0) / n, out=ramp)
         ramp += g0
-        if block.ndim == 2:
-            block *= ramp[:, None]
-        else:
-            block *= ramp
+        scale_rows(block, ramp)
+
+
+def scale_rows(block: Frames, ramp: Frames) -> None:
+    """``block *= ramp`` per frame; column by column, since a broadcast ``ramp[:, None]`` makes numpy
+    allocate an iteration buffer."""
+    if block.ndim == 1:
+        block *= ramp
+        return
+    for c in range(block.shape[1]):
+        col = block[:, c]
+        col *= ramp

@@ -29,7 +29,7 @@ from typing import Literal
 
 import numpy as np
 
-from studio.audio.limiter import SmoothedGain, SoftLimiter
+from studio.audio.limiter import SmoothedGain, SoftLimiter, scale_rows
 from studio.audio.resample import resample
 from studio.audio.ring import Frames, OverwriteRing
 from studio.audio.voice import VoiceQueue
@@ -94,7 +94,7 @@ class _Clip:
             fade = ramp[:filled]  # 1 -> 0 over the block
             np.multiply(unit[:filled], -1.0 / filled, out=fade)
             fade += 1.0
-            tmp[:filled] *= fade[:, None]
+            scale_rows(tmp[:filled], fade)
             self.done = True
         dst[:filled] += tmp[:filled]
 

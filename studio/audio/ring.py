@@ -209,5 +209,7 @@ class OverwriteRing:
             clobbered = self._writing - self.capacity
             if pos >= clobbered:
                 return pos, out
-            # Lapped mid-copy: retry from the new oldest frame.
+            # Lapped mid-copy: retry from the oldest frame the writer is not touching.
+            self.skipped += clobbered - pos
+            pos = clobbered
         return pos, np.empty((0, self.channels), dtype=np.float32)

@@ -65,6 +65,7 @@ class VoiceQueue:
         # render side
         self._seen_gen = 0
         self._voicing = False
+        self.voice_end = 0  # media position one past the last voice frame handed out
         self.underruns = 0  # the ring ran dry in the middle of an utterance
         self.late_starts = 0  # a gated start was reached after its media position
 
@@ -97,16 +98,24 @@ class VoiceQueue:
 
     def _place(self, v_start: int) -> int:
         """Media position of voice frame ``v_start``; sets a gate if the queue is (nearly) dry."""
-        seen, r, media_r, m_next = self._snap
+        seen, r, _media_r, m_next = self._snap
         queued = self._accepted - r
         if seen != self._gen or queued <= 0:
             gate_m = m_next + self.margin
         elif queued < self.margin:
-            gate_m = max(media_r + queued, m_next + self.margin)
+            gate_m = max(self._media_of(self._accepted), m_next + self.margin)
         else:
-            return media_r + (v_start - r)
+            return self._media_of(v_start)
         self._gate = (self._accepted, gate_m)  # published before the frames it gates
         return gate_m + (v_start - self._accepted)
+
+    def _media_of(self, v: int) -> int:
+        """Media position of queued voice frame ``v`` if everything before it plays without gaps."""
+        _seen, r, media_r, _m_next = self._snap
+        gv, gm = self._gate
+        if r <= gv <= v:  # a gated start lies between: frames from gv on wait for gm
+            return max(media_r + (gv - r), gm) + (v - gv)
+        return media_r + (v - r)
 
     def _push(self, data: Frames) -> None:
         if len(data) == 0:
@@ -166,9 +175,9 @@ class VoiceQueue:
     @property
     def end_position(self) -> int:
         """Media position where the queued voice ends if it plays without gaps (any thread)."""
-        _seen, r, media_r, m_next = self._snap
-        queued = self._accepted - r
-        return media_r + queued if queued > 0 else m_next
+        with self._lock:
+            r = self._snap[1]
+            return self._media_of(self._accepted) if self._accepted > r else self.voice_end
 
     # ----------------------------------------------------------------- render side
 
@@ -191,6 +200,7 @@ class VoiceQueue:
                 ring.peek_into(out[:k])
                 out[:k] *= self._fade[:k]
                 pos = k
+                self.voice_end = media_pos + k
             ring.skip_to(mark)
             self._voicing = False
         while pos < n:
@@ -213,6 +223,7 @@ class VoiceQueue:
             pos += got
             voiced += got
             self._voicing = True
+            self.voice_end = media_pos + pos
         if pos < n:
             out[pos:] = 0.0
             if self._voicing and self.open_utterance:
