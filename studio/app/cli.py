@@ -158,6 +158,16 @@ def bench_storage(rows: int, as_json: bool) -> None:
             click.echo(f"{key:>28}: {value}")
 
 
+def _register() -> None:
+    from studio.app.speech_cli import bench_tts, say
+
+    cli.add_command(say)
+    bench.add_command(bench_tts)
+
+
+_register()
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()
