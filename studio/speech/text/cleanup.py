@@ -22,7 +22,7 @@ import re
 
 from studio.speech.text.reader import NumberReader
 
-__all__ = ["prepare", "tidy"]
+__all__ = ["prepare", "tidy", "without_links"]
 
 _FOLD = {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
 _FOLD |= {chr(0xFF21 + i): chr(0x41 + i) for i in range(26)} | {
@@ -60,7 +60,7 @@ _EMOJI = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff\ufe0e\ufe0f\u200d\u20e3"
     "\U000e0020-\U000e007f\U0001f1e6-\U0001f1ff]+"
 )
-_ELLIPSIS = re.compile(r"\.{3,}|…+|。{3,}|・{3,}")
+_ELLIPSIS = re.compile(r"(?:\.{3,}|…|。{3,}|・{3,})+")
 _DOUBLE_STOP = re.compile(r"。{2}")
 _BANG = re.compile(r"[!！?？][!！?？]+")
 _REPEAT = re.compile(r"([，,、；;：:~～])\1+")
@@ -130,6 +130,11 @@ def _join_lines(text: str, reader: NumberReader) -> str:
         ends = k == len(lines) - 1 or line[-1] in _LINE_END
         out.append(line if ends else line + reader.full_stop)
     return ("" if reader.cjk else " ").join(out)
+
+
+def without_links(text: str) -> str:
+    """``text`` with URLs and e-mail addresses removed (to judge its language)."""
+    return _URL.sub(" ", _EMAIL.sub(" ", text))
 
 
 def prepare(text: str, reader: NumberReader) -> str:

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import itertools
 
-from studio.speech.text.cleanup import prepare, tidy
+from studio.speech.text.cleanup import prepare, tidy, without_links
 from studio.speech.text.language import LangSegment, dominant_language, segment_languages
 from studio.speech.text.reader import NumberReader
 from studio.speech.text.reader_en import EnglishReader
@@ -95,7 +95,7 @@ def normalize_segments(text: str, default: str = "zh") -> list[LangSegment]:
         :func:`normalize_mixed` returns: runs are joined with a space when either side is English.
     """
     default = canonical_language(default)
-    lead = _READERS.get(dominant_language(text, default), _READERS["zh"])
+    lead = _READERS.get(dominant_language(without_links(text), default), _READERS["zh"])
     cleaned = prepare(text, lead)
     out: list[LangSegment] = []
     pos = 0

@@ -161,6 +161,7 @@ class EnglishReader(NumberReader):
         "×": "times",
         "x": "by",
         "÷": "divided by",
+        "≈": "about",
         "%": "percent",
         "°": "degrees",
         ".": " point ",

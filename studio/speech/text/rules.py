@@ -1,13 +1,14 @@
 """Where numbers, dates, times, prices, units and symbols are in text; a reader supplies the words.
 
 The patterns are shared by all languages and applied in a fixed order, most specific first:
-dates, times, phone numbers, prices, percentages, ranges, temperatures and units, fractions,
+dates, times, phone numbers, prices, percentages, ranges, "about" (~5), temperatures and units, fractions,
 arithmetic, version numbers, ``#n``, then any number left, then leftover symbols. Only ASCII digits
 are matched (full-width digits are folded earlier). Everything here is pure and thread-safe.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -40,6 +41,7 @@ _MONEY_SUFFIX = re.compile(
 _PERCENT_RANGE = re.compile(rf"{_SIGN}{_START}(?P<a>{_NUM})\s?[%％]?\s?[-~～–]\s?(?P<b>{_NUM})\s?[%％]")
 _PERCENT = re.compile(rf"{_SIGN}{_START}(?P<amount>{_NUM})\s?[%％]")
 _RANGE = re.compile(rf"{_SIGN}(?<![A-Za-z0-9_.,])(?P<a>{_NUM})\s?[-~～–]\s?(?=\d)(?!{_NUM}\s?=)")
+_APPROX = re.compile(r"(?<![A-Za-z0-9_.])[~～≈]\s?(?=\d)")
 _TEMPERATURE = re.compile(rf"{_SIGN}{_START}(?P<amount>{_NUM})\s?(?P<unit>°C|℃|°F|℉|°)")
 _UNIT = re.compile(
     rf"{_SIGN}(?<![A-Za-z0-9_.])(?P<amount>{_NUM})\s?"
@@ -139,7 +141,7 @@ def _slash(reader: NumberReader, m: re.Match[str]) -> str:
 def _operator(reader: NumberReader, m: re.Match[str]) -> str:
     op = m.group(1)
     key = "x" if op in "xX" else "×" if op == "*" else op
-    return f" {reader.symbol_words.get(key, op)} "
+    return _pad(reader, reader.symbol_words.get(key, op))
 
 
 def _version(reader: NumberReader, m: re.Match[str]) -> str:
@@ -148,7 +150,12 @@ def _version(reader: NumberReader, m: re.Match[str]) -> str:
 
 
 def _symbol(reader: NumberReader, m: re.Match[str]) -> str:
-    return f" {reader.symbol_words.get(m.group(0), '')} "
+    return _pad(reader, reader.symbol_words.get(m.group(0), ""))
+
+
+def _pad(reader: NumberReader, words: str) -> str:
+    """Words for a symbol, spaced from their neighbours in languages written with spaces."""
+    return words if reader.cjk and words else f" {words} "
 
 
 _SHARED: list[tuple[re.Pattern[str], Callable[[NumberReader, re.Match[str]], str]]] = [
@@ -160,12 +167,13 @@ _SHARED: list[tuple[re.Pattern[str], Callable[[NumberReader, re.Match[str]], str
     (_MONEY_PREFIX, _money_prefix),
     (_PERCENT_RANGE, _percent_range),
     (_RANGE, _range),
+    (_APPROX, lambda r, m: _pad(r, r.symbol_words.get("≈", ""))),
     (_MONEY_SUFFIX, _money_suffix),
     (_PERCENT, lambda r, m: r.percent(parse_amount(_signed(m)))),
     (_TEMPERATURE, _unit),
     (_UNIT, _unit),
     (_SLASH, _slash),
-    (_MINUS, lambda r, m: f" {r.symbol_words.get('-', '-')} "),
+    (_MINUS, lambda r, m: _pad(r, r.symbol_words.get("-", "-"))),
     (_OPERATOR, _operator),
     (_VERSION, _version),
     (_HASH, lambda r, m: r.hash_number(m.group(1).lstrip("0") or "0")),
@@ -194,10 +202,13 @@ def _bind(
     return spaced
 
 
+@functools.cache
+def _rules_for(reader: NumberReader) -> tuple[Rule, ...]:
+    return (*reader.pre_rules(), *((pattern, _bind(reader, fn)) for pattern, fn in _SHARED))
+
+
 def apply_rules(text: str, reader: NumberReader) -> str:
     """Replace numbers, dates, times, prices, units and symbols in ``text`` by ``reader``'s words."""
-    rules: list[Rule] = reader.pre_rules()
-    rules += [(pattern, _bind(reader, fn)) for pattern, fn in _SHARED]
-    for pattern, repl in rules:
+    for pattern, repl in _rules_for(reader):
         text = pattern.sub(repl, text)
     return text

@@ -291,4 +291,5 @@ class ClauseSplitter:
 
 
 def _is_wordish(ch: str) -> bool:
-    return ch.isascii() and (ch.isalnum() or ch in "._-/%@")
+    # Latin words, numbers and URLs: any run of printable ASCII
+    return "!" <= ch <= "~"
