@@ -193,7 +193,9 @@ class Reference:
         for detail in inputs:
             interp.set_tensor(detail["index"], feeds[detail["name"]])
         interp.invoke()
-        return {ACOUSTIC_OUTPUTS[d["name"]]: interp.get_tensor(d["index"]) for d in interp.get_output_details()}
+        return {
+            ACOUSTIC_OUTPUTS[d["name"]]: interp.get_tensor(d["index"]) for d in interp.get_output_details()
+        }
 
     def mel2audio(self, mel: np.ndarray) -> np.ndarray:
         interp = self.vocoder
@@ -228,7 +230,13 @@ def verify(ref: Reference, acoustic: Path, vocoder: Path) -> int:
     for text in REFERENCE_TEXTS:
         ids = ref.ids(text)
         want = ref.text2mel(ids)
-        got = dict(zip([o.name for o in fs2.get_outputs()], fs2.run(None, acoustic_feeds(ids, shift=0.0))))
+        got = dict(
+            zip(
+                [o.name for o in fs2.get_outputs()],
+                fs2.run(None, acoustic_feeds(ids, shift=0.0)),
+                strict=True,
+            )
+        )
         d_want, d_got = want["durations"][0], got["durations"][0]
         # The TFLite model runs int8 kernels, the ONNX one dequantised float: rounding a duration
         # can flip by one frame, nothing more.
