@@ -6,11 +6,13 @@ silences and at energy dips; candidates are then merged (smallest gap first) or 
 first, at its deepest dip) until there is one per syllable unit, and the units are laid over them
 in order. With (almost) no voiced audio the units are spread proportionally over the whole audio.
 
-Pure functions: safe on any thread. pypinyin is imported on first use (Mandarin only).
+Pure functions: safe on any thread. pypinyin is imported on first use (Mandarin only); without
+it, Han characters are still aligned but their vowels come from the audio alone.
 """
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +26,8 @@ import numpy.typing as npt
 from studio.avatar.visemes import FINALS, Trajectory, pinyin_final
 
 F64 = npt.NDArray[np.float64]
+
+_log = logging.getLogger(__name__)
 
 VOICED_OPEN: Final = 0.02
 """Opening (0..1) above which a frame counts as voiced."""
@@ -51,8 +55,12 @@ def _is_han(ch: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _lazy_pinyin() -> Callable[[str], list[str]]:
-    from pypinyin import Style, lazy_pinyin  # imported late: only Mandarin needs it
+def _lazy_pinyin() -> Callable[[str], list[str]] | None:
+    try:
+        from pypinyin import Style, lazy_pinyin  # imported late: only Mandarin needs it
+    except ImportError:
+        _log.warning("pypinyin is not installed: Mandarin lip-sync uses the audio vowels only")
+        return None
 
     # pypinyin documents list-returning error handlers (one item per character); its stubs
     # only admit str, hence the cast.
@@ -76,10 +84,11 @@ def text_units(text: str, language: str = "") -> list[TextUnit]:
     """
     has_han = any(_is_han(c) for c in text)
     readings: list[str] = []
-    if has_han or language.startswith("zh"):
-        readings = _lazy_pinyin()(text)
+    convert = _lazy_pinyin() if has_han or language.startswith("zh") else None
+    if convert is not None:
+        readings = convert(text)
         if len(readings) != len(text):  # never expected; keep going without readings
-            readings = [""] * len(text)
+            readings = []
     units: list[TextUnit] = []
     word = ""
     for idx, ch in enumerate(text):

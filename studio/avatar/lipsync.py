@@ -234,7 +234,8 @@ class LipSyncTimeline:
 
     async def add_async(self, chunk: AudioChunk, start_pts: float) -> None:
         """:meth:`add` with the analysis on a worker thread. Calls are applied in order; a
-        chunk whose analysis was overtaken by :meth:`clear` is dropped. Thread: engine loop."""
+        chunk whose analysis was overtaken by :meth:`clear` is dropped. Do not mix with
+        concurrent :meth:`add` calls. Thread: engine loop."""
         async with self._lock:
             job = self._prepare(chunk, start_pts)
             track = await asyncio.to_thread(job.run)
@@ -321,7 +322,8 @@ class LipSyncTimeline:
         end_pts = job.start_pts + chunk.duration
         n_lead = min(len(chunk.pcm), round(_LEAD * chunk.sample_rate))
         last_row = track.values[track.audio_frames - 1] if track.audio_frames else NEUTRAL_ROW
-        self._carry = _Carry(end_pts, chunk.sample_rate, chunk.pcm[len(chunk.pcm) - n_lead :], last_row)
+        lead = chunk.pcm[len(chunk.pcm) - n_lead :].copy()  # the producer may reuse its buffer
+        self._carry = _Carry(end_pts, chunk.sample_rate, lead, last_row)
         if chunk.final:
             self._carry = None
             self._end_utterance()

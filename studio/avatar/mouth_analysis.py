@@ -15,6 +15,7 @@ Pure functions: safe on any thread; call them off the engine loop for long audio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -44,6 +45,13 @@ _PROTOTYPES: Final = np.log(
     np.array([[780.0, 1350.0], [310.0, 2300.0], [360.0, 1050.0], [520.0, 1900.0], [540.0, 900.0]])
 )
 _LOG_SPREAD: Final = np.array([0.30, 0.28])  # how far (log Hz) a formant may stray per prototype
+
+
+@lru_cache(maxsize=8)
+def _hann(length: int) -> F64:
+    window = np.hanning(length)
+    window.setflags(write=False)  # shared through the cache
+    return window
 
 
 def frame_count(n_samples: int, sample_rate: int) -> int:
@@ -193,7 +201,7 @@ def formants(
     if rows.size == 0:
         return out
     starts = _centres(n, sample_rate)[rows] + lead
-    frames = np.lib.stride_tricks.sliding_window_view(padded, win)[starts] * np.hanning(win)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, win)[starts] * _hann(win)
     nfft = 1 << int(np.ceil(np.log2(win)))
     power = np.abs(np.fft.rfft(frames, nfft)) ** 2
     band = max(_LPC_ORDER + 2, int(_LPC_BAND_HZ * nfft / sample_rate))

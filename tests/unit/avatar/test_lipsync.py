@@ -161,6 +161,15 @@ def test_closed_outside_audio_and_when_empty() -> None:
     assert {"ParamMouthForm", "ParamMouthSmile", "ParamMouthFrown", "ParamA", "ParamO"} <= set(closed)
 
 
+def test_empty_and_tiny_chunks_are_harmless() -> None:
+    tl = LipSyncTimeline()
+    tl.add(_chunk(np.zeros(0, np.float32), final=False), 1.0)
+    tl.add(_chunk(np.full(1, 0.5, np.float32), final=False), 1.0)
+    tl.add(_chunk(vowel(768, 1333, dur=0.3)), 1.0 + 1 / SR)
+    assert tl.value_at(1.15).mouth_open > 0.5
+    assert tl.value_at(0.5) is CLOSED_MOUTH
+
+
 def test_clear_drops_the_future_and_keeps_the_past() -> None:
     tl = LipSyncTimeline()
     tl.add(_chunk(vowel(768, 1333, dur=1.0), final=False), 1.0)

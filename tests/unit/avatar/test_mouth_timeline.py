@@ -89,3 +89,14 @@ def test_int16_audio_and_empty_text() -> None:
     b = text_to_mouth_timeline("啊", as_int, SR)
     assert a[0].start == b[0].start and a[0].mouth_open == pytest.approx(b[0].mouth_open, abs=0.01)
     assert text_to_mouth_timeline("", pcm, SR) == []
+
+
+def test_without_pypinyin_han_characters_are_still_aligned(monkeypatch: pytest.MonkeyPatch) -> None:
+    from studio.avatar import alignment
+
+    monkeypatch.setattr(alignment, "_lazy_pinyin", lambda: None)
+    pcm, truth = _syllables([(768, 1333), (342, 2322)], [0.06, 0.1])
+    items = text_to_mouth_timeline("八一", pcm, SR)
+    assert [it.char for it in items] == ["八", "一"]
+    assert [it.vowel for it in items] == ["a", "i"]  # from the audio, as visemes
+    assert items[1].start == pytest.approx(truth[1][0], abs=0.03)
