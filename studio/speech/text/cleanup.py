@@ -11,7 +11,8 @@ Choices (stated once, relied on by tests):
   spelling them out is long and useless on a stream, and the chat shows them anyway. A bare
   domain such as "example.com" is spoken with the dot read out ("example dot com"), since someone
   named it on purpose.
-- Markdown: fences, headings, quotes, bullets, emphasis, inline code marks and table pipes go;
+- Markdown: (spans up to 200 characters on one line, so that clean-up stays linear in the text
+  length) fences, headings, quotes, bullets, emphasis, inline code marks and table pipes go;
   the text inside stays (code in fences too). ``[text](url)`` and ``![alt](url)`` keep the text.
   Ordered list numbers stay ("1." -> "1, "), rules and table separator rows go.
 """
@@ -36,18 +37,22 @@ _WIDE_POINT = re.compile(r"(?<=\d)．(?=\d)")
 _FENCE = re.compile(r"(?m)^[ \t]*(?:```|~~~)[^\n]*$\n?")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]*)?/?>")
-_TABLE_RULE = re.compile(r"(?m)^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
+_TABLE_RULE = re.compile(r"(?m)^[ \t]*(?:\|[ \t]*)?:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*(?:\|[ \t]*)?$")
 _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|(.*)\|[ \t]*$")
 _HEADING = re.compile(r"(?m)^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _QUOTE = re.compile(r"(?m)^[ \t]{0,3}>[ \t]?")
 _RULE = re.compile(r"(?m)^[ \t]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _BULLET = re.compile(r"(?m)^[ \t]*[-*+•·▪◦●][ \t]+")
 _ORDERED = re.compile(r"(?m)^[ \t]*(\d{1,3})[.)][ \t]+")
-_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\)")
-_CODE = re.compile(r"(`+)(.+?)\1")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])|(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_LINK = re.compile(
+    r"!?\[([^\]\n]{0,200})\]\((?:[^()\s]|\([^()\s]{0,200}\)){0,500}(?:\s+\"[^\"\n]{0,200}\")?\)"
+)
+_CODE = re.compile(r"(`{1,3})([^\n]{1,200}?)\1")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)([^\n]{1,200}?)(?<=\S)\1")
+_EMPHASIS = re.compile(
+    r"(?<![\w*])\*(?=[^\s*])([^\n]{1,200}?)(?<=[^\s*])\*(?![\w*])|(?<!\w)_(?=\S)([^\n]{1,200}?)(?<=\S)_(?!\w)"
+)
+_STRIKE = re.compile(r"~~(?=\S)([^\n]{1,200}?)(?<=\S)~~")
 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL_CHARS = r"[^\s<>\"'，。！？、；：（）「」『』【】《》\u3000-\u30ff\u4e00-\u9fff]"
@@ -82,7 +87,7 @@ _EN_PUNCT = str.maketrans(
     }
     | {"「": '"', "」": '"', "『": '"', "』": '"', "“": '"', "”": '"', "‘": "'", "’": "'", "…": "..."}
 )
-_SPACE_BEFORE_PUNCT = re.compile(r" +(?=[,.!?;:)])")
+_SPACE_BEFORE_PUNCT = re.compile(r"(?<! ) +(?=[,.!?;:)])")
 
 
 def _markdown(text: str, reader: NumberReader) -> str:

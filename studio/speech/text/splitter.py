@@ -39,6 +39,7 @@ _ABBREVIATIONS = frozenset(
     | {"jan", "feb", "aug", "sept", "oct", "nov", "dec", "dept", "no", "vol", "ch", "p", "pp"}
 )
 _MAX_TAG = 32
+_MAX_RUN = 16  # longest run of marks looked at as one boundary
 _NONE, _CLAUSE, _SENTENCE = 0, 1, 2
 
 
@@ -213,9 +214,10 @@ class ClauseSplitter:
         if ch not in _TERMINATORS:
             return i + 1, _NONE
         j = i
-        while j < n and buf[j] in _TERMINATORS:
+        while j < n and buf[j] in _TERMINATORS and j - i < _MAX_RUN:
             j += 1
-        while j < n and buf[j] in _CLOSERS:
+        stop = j + _MAX_RUN
+        while j < n and buf[j] in _CLOSERS and j < stop:
             j += 1
         if j >= n and not final:
             return None
