@@ -158,9 +158,14 @@ class ClauseSplitter:
                     out.append(clause)
                     i = self._pos
                     continue
+            if self._tag >= 0 and (ch == "\n" or i - self._tag > _MAX_TAG):
+                self._tag = -1  # not a tag after all; this character is scanned as usual
             if self._tag >= 0:
                 self._weight += not ch.isspace()
-                self._track_tag(i, ch)
+                if ch == "]":
+                    self._tags.append((self._tag, i + 1))
+                    self._weight -= _weight(self._buf[self._tag : i + 1])  # tags are not spoken
+                    self._tag = -1
                 i += 1
                 continue
             if ch == "[":
@@ -185,14 +190,6 @@ class ClauseSplitter:
                 self._soft = end
         self._pos = i
         return out
-
-    def _track_tag(self, i: int, ch: str) -> None:
-        if ch == "]":
-            self._tags.append((self._tag, i + 1))
-            self._weight -= _weight(self._buf[self._tag : i + 1])  # tags are not spoken
-            self._tag = -1
-        elif ch == "\n" or i - self._tag > _MAX_TAG:
-            self._tag = -1  # not a tag after all
 
     @staticmethod
     def _is_mark(ch: str) -> bool:
