@@ -34,6 +34,7 @@ _WIDE_TERMINATORS = frozenset("。！？．…")
 _WIDE_CLAUSE = frozenset("，、；：")
 _ASCII_CLAUSE = frozenset(",;:")
 _CLOSERS = frozenset("”’\"'）)」』】》〉*_`")
+_MARKUP = frozenset("*_`")
 _ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "fig", "inc", "ltd", "mt", "approx"}
     | {"jan", "feb", "aug", "sept", "oct", "nov", "dec", "dept", "no", "vol", "ch", "p", "pp"}
@@ -64,6 +65,17 @@ class Clause:
 def _breaks_after_ascii(nxt: str) -> bool:
     """Whether ASCII punctuation followed by ``nxt`` can end a clause."""
     return nxt.isspace() or nxt == "[" or ord(nxt) >= 0x2E80
+
+
+def _markup_open(buf: str, end: int, mark: str) -> bool:
+    """Whether ``buf[:end]`` leaves a run of ``mark`` (markdown emphasis or code) unclosed."""
+    runs = 0
+    previous = ""
+    for ch in buf[:end]:
+        if ch == mark and previous != mark:
+            runs += 1
+        previous = ch
+    return runs % 2 == 1
 
 
 def _weight(text: str) -> int:
@@ -215,6 +227,8 @@ class ClauseSplitter:
             j += 1
         stop = j + _MAX_RUN
         while j < n and buf[j] in _CLOSERS and j < stop:
+            if buf[j] in _MARKUP and not _markup_open(buf, i, buf[j]):
+                break  # "。**Next**": the stars open the next sentence
             j += 1
         if j >= n and not final:
             return None

@@ -126,6 +126,9 @@ def test_clause_lengths_respect_the_limits(text: str) -> None:
         # Tags are not split and not counted; they stay in the text.
         ("[happy]嗯。好的，我们开始吧。", ["[happy]嗯。好的，", "我们开始吧。"]),
         ("[very happy, really] Hello there, friend.", ["[very happy, really] Hello there,", "friend."]),
+        # Markdown marks close a sentence only when they were opened in it.
+        ("**注意！**然后呢。**下一句**好。", ["**注意！**", "然后呢。", "**下一句**好。"]),
+        ("Yes. **Bold** text here.", ["Yes.", "**Bold** text here."]),
         # An unclosed "[" is not a tag once a newline comes.
         ("[not a tag\nNext line here", ["[not a tag", "Next line here"]),
         ("", []),
