@@ -375,8 +375,6 @@ class KokoroJapaneseTTS:
                 _trim(KokoroJapaneseTTS._infer(model, piece, voice, options.speed / ratio))
                 for piece in _phoneme_pieces(phonemes)
             ]
-        except ProviderError:
-            raise
         except Exception as exc:
             raise ProviderError(f"Kokoro failed to speak {text[:20]!r}: {exc}", provider=ENGINE) from exc
         pcm = np.concatenate(parts) if parts else np.zeros(0, np.float32)
@@ -393,12 +391,7 @@ class KokoroJapaneseTTS:
             return np.zeros(0, np.float32)
         table = model.styles[voice]
         style = table[min(len(tokens), len(table)) - 1].reshape(1, -1)
-        outputs = model.session.run(
-            None,
-            {
-                "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
-                "style": style.astype(np.float32),
-                "speed": np.array([speed], dtype=np.float32),
-            },
-        )
+        ids = np.array([[0, *tokens, 0]], dtype=np.int64)  # 0 pads both ends
+        feeds = {"tokens": ids, "style": style, "speed": np.array([speed], dtype=np.float32)}
+        outputs = model.session.run(None, feeds)
         return np.asarray(outputs[0], dtype=np.float32).ravel()
