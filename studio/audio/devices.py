@@ -81,16 +81,9 @@ class DeviceInfo:
 
 def _default_output_index(sd: ModuleType) -> int:
     try:
-        dev = sd.default.device
-        idx = int(dev[1]) if isinstance(dev, list | tuple) else int(dev)
-    except (TypeError, ValueError, IndexError):
-        return -1
-    if idx >= 0:
-        return idx
-    try:
-        info: Any = sd.query_hostapis(0)
-        return int(info.get("default_output_device", -1))
-    except Exception:  # PortAudioError or no host API at all
+        info: Any = sd.query_devices(kind="output")  # the default output (sd.default or host API's)
+        return int(info["index"])
+    except Exception:  # PortAudioError: there is no default output
         return -1
 
 

@@ -86,6 +86,7 @@ class AudioPlayout:
         self._sink: Sink | None = None
         self._media_pos = 0  # render thread (only one sink renders at a time)
         self._expect_at: float | None = None
+        self._jump_after = 2 * self.blocksize / self.sample_rate  # > callback jitter
         self._blocks = 0
         self._xruns_before = 0
         self._losses = 0
@@ -211,7 +212,9 @@ class AudioPlayout:
     def _render(self, out: Frames, at: float) -> None:
         m = self._media_pos
         exp = self._expect_at
-        if exp is not None and at - exp > 0.2:  # stalled: the listener heard silence meanwhile
+        if exp is not None and at - exp > self._jump_after:
+            # The sink stalled and resumed: the listener heard nothing meanwhile. Skip the media
+            # position over the gap so the clock does not step back to where the audio paused.
             m += int((at - exp) * self.sample_rate)
         n = len(out)
         step = self.mixer.max_frames

@@ -18,9 +18,11 @@ class FakePortAudioError(Exception):
 def _fake_sd(devs: list[dict[str, Any]], default_out: int, fail: bool = False) -> SimpleNamespace:
     apis = [{"name": "ALSA", "default_output_device": default_out}, {"name": "JACK Audio Connection Kit"}]
 
-    def query_devices() -> list[dict[str, Any]]:
-        if fail:
+    def query_devices(device: int | None = None, kind: str | None = None) -> Any:
+        if fail or (kind == "output" and default_out < 0):
             raise FakePortAudioError("Error querying device -1")
+        if kind == "output":
+            return {**devs[default_out], "index": default_out}
         return devs
 
     def query_hostapis(index: int | None = None) -> Any:
@@ -29,7 +31,6 @@ def _fake_sd(devs: list[dict[str, Any]], default_out: int, fail: bool = False) -
     return SimpleNamespace(
         query_devices=query_devices,
         query_hostapis=query_hostapis,
-        default=SimpleNamespace(device=[-1, -1]),
         PortAudioError=FakePortAudioError,
     )
 
