@@ -75,7 +75,7 @@ install_python_deps() {
   fi
   local extras="" mode="runtime"
   [ "$DEV" = 1 ] && extras="dev" && mode="dev"
-  if [ "$GPU" = 1 ]; then extras="${extras:+$extras,}gpu"; mode="$mode-gpu"; fi
+  [ "$GPU" = 1 ] && mode="$mode-gpu"
   local stamp="$VENV/.studio-stamp-$mode"
   local digest
   digest="$(cat "$ROOT/pyproject.toml" "$ROOT/scripts/bootstrap.sh" | sha256sum | cut -d' ' -f1)"
@@ -83,15 +83,21 @@ install_python_deps() {
     return 0
   fi
   say "installing Python packages ($mode) into $VENV"
-  if [ "$GPU" = 1 ]; then
-    "$VENV/bin/python" -m pip uninstall -y -q onnxruntime >/dev/null 2>&1 || true
-  else
-    "$VENV/bin/python" -m pip uninstall -y -q onnxruntime-gpu >/dev/null 2>&1 || true
-  fi
   # (this workplace's pip config lists local mirrors that pip warns about; hide only those lines)
-  if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT${extras:+[$extras]}" 2>&1 \
-    | { grep -v "^WARNING: Location 'file:" >&2 || true; }; then
+  pipq() {
+    "$VENV/bin/python" -m pip "$@" -q --disable-pip-version-check 2>&1 | { grep -v "^WARNING: Location 'file:" >&2 || true; }
+  }
+  if ! pipq install -e "$ROOT${extras:+[$extras]}"; then
     say "pip install failed (see above)"; exit 1
+  fi
+  # onnxruntime and onnxruntime-gpu install the same files: exactly one of them may be present.
+  # Several engines require "onnxruntime", so the GPU build replaces it after the normal install.
+  if [ "$GPU" = 1 ]; then
+    pipq uninstall -y onnxruntime || true
+    pipq install --force-reinstall --no-deps "onnxruntime-gpu>=1.18" || { say "onnxruntime-gpu install failed"; exit 1; }
+  elif "$VENV/bin/python" -m pip show -q onnxruntime-gpu >/dev/null 2>&1; then
+    pipq uninstall -y onnxruntime-gpu || true
+    pipq install --force-reinstall --no-deps onnxruntime || { say "onnxruntime reinstall failed"; exit 1; }
   fi
   rm -f "$VENV"/.studio-stamp-*
   echo "$digest" > "$stamp"

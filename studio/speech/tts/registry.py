@@ -49,7 +49,7 @@ def _piper(ctx: EngineContext) -> TtsEngine | None:
 def _kokoro(ctx: EngineContext) -> TtsEngine | None:
     from studio.speech.tts.kokoro_ja import KokoroJapaneseTTS
 
-    return KokoroJapaneseTTS(ctx.cache_dir / "kokoro")
+    return KokoroJapaneseTTS(ctx.cache_dir)
 
 
 def _gpt_sovits(ctx: EngineContext) -> TtsEngine | None:
