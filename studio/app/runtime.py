@@ -12,8 +12,9 @@ import concurrent.futures
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from studio.api.app import create_app
 from studio.api.deps import ApiContext
@@ -23,6 +24,9 @@ from studio.core.errors import EngineError, StudioError
 from studio.core.events import ApiServerEvent, EngineState, EngineStateEvent, ErrorEvent
 from studio.core.tasks import TaskOwner
 from studio.storage.repos import EventLogRow
+
+if TYPE_CHECKING:  # the speech stack (engines, audio) loads only when something speaks
+    from studio.app.speech import SpeechStack
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +52,12 @@ class EngineRuntime:
         serve_api: bool | None = None,
         port: int | None = None,
         host: str | None = None,
+        warm_up_speech: bool = False,
     ) -> None:
         self.container = container
+        self._warm_up_speech = warm_up_speech
+        self._speech: SpeechStack | None = None
+        self._speech_lock: asyncio.Lock | None = None
         api = container.config.api
         self._serve_api = api.enabled if serve_api is None else serve_api
         self._host = host or api.host
@@ -189,12 +197,20 @@ class EngineRuntime:
             return
         self._set_state("running")
         ready.set_result(None)
+        if self._warm_up_speech:
+            self._owner.spawn(self._warm_up(), "warm-up-speech")
         await self._stop_requested.wait()
         self._set_state("stopping")
         if self._api is not None:
             await self._api.stop(timeout=1.0)
             bus.publish(ApiServerEvent(state="stopped"))
             self._api = None
+        if self._speech is not None:
+            try:
+                await asyncio.wait_for(self._speech.close(), 2.0)
+            except (TimeoutError, Exception):
+                log.exception("closing speech failed")
+            self._speech = None
         error_sub.close()
         await self._owner.close(1.0)
         self._set_state("stopped")
@@ -212,6 +228,26 @@ class EngineRuntime:
             raise
         self._api = server
         c.bus.publish(ApiServerEvent(state="listening", url=server.url))
+
+    async def speech(self) -> SpeechStack:
+        """The speech-out stack, built on first use (engine loop)."""
+        if self._speech_lock is None:
+            self._speech_lock = asyncio.Lock()
+        async with self._speech_lock:
+            if self._speech is None:
+                from studio.app.speech import SpeechStack
+
+                c = self.container
+                self._speech = await asyncio.to_thread(
+                    SpeechStack.build, c.config, c.paths, c.secrets, c.bus, c.clock
+                )
+            return self._speech
+
+    async def _warm_up(self) -> None:
+        stack = await self.speech()
+        started = time.perf_counter()
+        await stack.tts.service.warm_up()
+        log.info("voices warmed up", extra={"seconds": round(time.perf_counter() - started, 2)})
 
     async def stop_api(self) -> None:
         """Stop serving the API but keep the engine running (engine loop; idempotent)."""
