@@ -81,7 +81,7 @@ def serve(host: str | None, port: int | None) -> None:
         raise click.ClickException(exc.user_message) from exc
     for problem in container.config_problems:
         click.echo(f"config: {problem}", err=True)
-    runtime = EngineRuntime(container, serve_api=True, host=host, port=port)
+    runtime = EngineRuntime(container, serve_api=True, host=host, port=port, warm_up_speech=True)
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:

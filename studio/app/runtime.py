@@ -205,14 +205,14 @@ class EngineRuntime:
             await self._api.stop(timeout=1.0)
             bus.publish(ApiServerEvent(state="stopped"))
             self._api = None
+        error_sub.close()
+        await self._owner.close(1.0)  # first: tasks may be using the speech stack
         if self._speech is not None:
             try:
                 await asyncio.wait_for(self._speech.close(), 2.0)
             except (TimeoutError, Exception):
                 log.exception("closing speech failed")
             self._speech = None
-        error_sub.close()
-        await self._owner.close(1.0)
         self._set_state("stopped")
 
     async def _start_api(self) -> None:

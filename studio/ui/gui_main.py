@@ -97,7 +97,7 @@ def start_engine(container: Container) -> EngineStart:
     GUI thread, before the event loop runs: the questions are modal message boxes. Never raises:
     without an engine the window still opens and says why.
     """
-    runtime = EngineRuntime(container)
+    runtime = EngineRuntime(container, warm_up_speech=True)
     try:
         runtime.start()
         return EngineStart(runtime)
@@ -109,7 +109,7 @@ def start_engine(container: Container) -> EngineStart:
                 container.config = container.config_store.save_area(container.config, api)
             except StudioError as save_exc:
                 log.error("could not save the new port: %s", save_exc)
-            runtime = EngineRuntime(container)
+            runtime = EngineRuntime(container, warm_up_speech=True)
             try:
                 runtime.start()
                 return EngineStart(runtime)
@@ -126,7 +126,7 @@ def start_engine(container: Container) -> EngineStart:
     except Exception as exc:  # shown to the user; the window still opens
         return _engine_failed(exc)
     # Carry on without the API: the window still works and says why the API is off.
-    runtime = EngineRuntime(container, serve_api=False)
+    runtime = EngineRuntime(container, serve_api=False, warm_up_speech=True)
     try:
         runtime.start()
     except Exception as exc:
