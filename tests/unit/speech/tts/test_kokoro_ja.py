@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from functools import partial
 from importlib.util import find_spec
@@ -29,6 +28,7 @@ from studio.speech.tts.kokoro_ja import (
     assemble_model,
     split_japanese,
 )
+from studio.testing.metrics import char_error_rate
 
 HAS_READINGS = find_spec("pyopenjtalk") is not None
 WEATHER = "今日はとても良い天気ですね。"
@@ -267,25 +267,6 @@ async def test_cancelling_the_consumer_stops_between_chunks(engine: KokoroJapane
 
 
 # --- intelligibility -----------------------------------------------------------------------------
-
-
-def char_error_rate(reference: str, hypothesis: str) -> float:
-    def chars(s: str) -> str:
-        s = unicodedata.normalize("NFKC", s)
-        return "".join(ch for ch in s if ch.isalnum())
-
-    ref, hyp = chars(reference), chars(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1] / max(1, len(ref))
-
-
-def test_char_error_rate_helper() -> None:
-    assert char_error_rate("今日は、いい天気。", "今日はいい天気") == 0.0
-    assert char_error_rate("あいうえ", "あかう") == 0.5
 
 
 @pytest.fixture(scope="module")

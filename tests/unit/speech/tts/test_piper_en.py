@@ -26,6 +26,7 @@ from studio.speech.tts.piper_en import (
     PiperVoiceFiles,
     split_english,
 )
+from studio.testing.metrics import word_error_rate
 
 FOX = "The quick brown fox jumps over the lazy dog."
 THREE = "Good morning everyone. Welcome back to the stream! Are you ready to play?"
@@ -245,24 +246,6 @@ async def test_closing_the_stream_early_stops_it(engine: PiperEnglishTTS) -> Non
 
 
 # --- intelligibility -----------------------------------------------------------------------------
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    def words(s: str) -> list[str]:
-        return re.sub(r"[^\w\s']", " ", s.lower()).split()
-
-    ref, hyp = words(reference), words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1] / max(1, len(ref))
-
-
-def test_word_error_rate_helper() -> None:
-    assert word_error_rate("The quick fox.", "the QUICK fox") == 0.0
-    assert word_error_rate("a b c d", "a x c") == 0.5
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 import json
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -32,6 +31,7 @@ from studio.speech.tts.zh_onnx import (
     pause_after,
     split_clauses,
 )
+from studio.testing.metrics import char_error_rate
 
 MODELS = Path(__file__).resolve().parents[4] / "models"
 WEATHER = "今天天气很好，我们去公园散步吧。"
@@ -289,25 +289,6 @@ async def test_faster_than_real_time(engine: ZhOnnxTTS) -> None:
 
 
 # --- intelligibility -----------------------------------------------------------------------------
-
-
-def char_error_rate(reference: str, hypothesis: str) -> float:
-    def chars(s: str) -> str:
-        return "".join(ch for ch in unicodedata.normalize("NFKC", s) if ch.isalnum())
-
-    ref, hyp = chars(reference), chars(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1] / max(1, len(ref))
-
-
-def test_char_error_rate_helper() -> None:
-    assert char_error_rate("今天，天气。", "今天天气") == 0.0
-    assert char_error_rate("今天天气", "今天空气") == 0.25
-    assert char_error_rate("好", "") == 1.0
 
 
 @pytest.fixture(scope="module")
