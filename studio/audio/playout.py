@@ -199,6 +199,7 @@ class AudioPlayout:
             blocks=self._blocks,
             underruns=voice.underruns,
             late_starts=voice.late_starts,
+            dropped_seconds=voice.dropped / self.sample_rate,
             device_xruns=self._xruns_before + (sink.xruns if sink is not None else 0),
             device_losses=self._losses,
             open_attempts=self._attempts,
@@ -212,10 +213,22 @@ class AudioPlayout:
     def _render(self, out: Frames, at: float) -> None:
         m = self._media_pos
         exp = self._expect_at
-        if exp is not None and at - exp > self._jump_after:
-            # The sink stalled and resumed: the listener heard nothing meanwhile. Skip the media
-            # position over the gap so the clock does not step back to where the audio paused.
-            m += int((at - exp) * self.sample_rate)
+        if exp is None:
+            # First block on a new sink: continue from what the clock says is heard at `at`, so a
+            # switch (device lost, reopened) never steps the clock back.
+            if self.clock.running:
+                heard = self.clock.now() + (at - self._mono())
+                m = max(m, math.ceil(heard * self.sample_rate))
+        else:
+            late = at - exp
+            if late > self._jump_after:
+                # The sink stalled and resumed: the listener heard nothing meanwhile. Skip the media
+                # position over the gap so the clock does not step back to where the audio paused.
+                m += int(late * self.sample_rate)
+            elif late > -self._jump_after:
+                # Callback jitter: follow slowly (tracks latency and device-clock drift) so the
+                # clock neither jitters nor steps back between blocks.
+                at = exp + 0.1 * late
         n = len(out)
         step = self.mixer.max_frames
         for i in range(0, n, step):  # blocks larger than the mixer's scratch: render in pieces
@@ -330,10 +343,7 @@ class AudioPlayout:
 
     def _swap(self, sink: Sink) -> None:
         self._close_sink()
-        if self.clock.running:  # never let the clock step back: skip ahead over the switch gap
-            ahead = math.ceil((self.clock.now() + sink.latency) * self.sample_rate)
-            self._media_pos = max(self._media_pos, ahead)
-        self._expect_at = None
+        self._expect_at = None  # the first block on the new sink re-anchors to the clock
         self._sink = sink
         sink.start()
 

@@ -49,6 +49,7 @@ class PlayoutStats:
         blocks: Render blocks output.
         underruns: Times the voice ran dry in the middle of an utterance (TTS too slow).
         late_starts: Scheduled voice starts the render thread reached late (pts off by the delay).
+        dropped_seconds: Voice skipped because the sink stalled while it was due (kept lip-sync).
         device_xruns: Output underflows PortAudio reported (the callback was too slow).
         device_losses: Times the device stream died and the null sink took over.
         open_attempts: Device open attempts (initial, retries, switches).
@@ -61,6 +62,7 @@ class PlayoutStats:
     blocks: int
     underruns: int
     late_starts: int
+    dropped_seconds: float
     device_xruns: int
     device_losses: int
     open_attempts: int

@@ -68,6 +68,7 @@ class VoiceQueue:
         self.voice_end = 0  # media position one past the last voice frame handed out
         self.underruns = 0  # the ring ran dry in the middle of an utterance
         self.late_starts = 0  # a gated start was reached after its media position
+        self.dropped = 0  # voice frames dropped because the sink stalled past them
 
     # ----------------------------------------------------------------- producer side
 
@@ -181,6 +182,30 @@ class VoiceQueue:
 
     # ----------------------------------------------------------------- render side
 
+    def _drop_overdue(self, media_pos: int) -> None:
+        """The render position skipped ahead (a stalled sink): drop voice that was due meanwhile.
+
+        Nobody heard it, and playing it late would put every later chunk behind the pts
+        :meth:`enqueue` promised (lip-sync would lead the sound for the rest of the utterance).
+        """
+        ring = self.ring
+        _seen, r_prev, media_r, _m_next = self._snap
+        r = ring.read_pos
+        gv, gm = self._gate
+        if gv == r:
+            due = gm  # a scheduled start
+        elif r == r_prev:
+            due = media_r  # continuing where the last block stopped
+        else:
+            return  # just skipped by clear(): nothing of it is due yet
+        avail = ring.available()
+        if due >= media_pos or avail <= 0:
+            return
+        limit = avail if gv <= r else min(avail, gv - r)
+        k = min(media_pos - due, limit)
+        ring.skip_to(r + k)
+        self.dropped += k
+
     def pull(self, out: Frames, media_pos: int) -> int:
         """Fill ``out`` (1-D) with the voice for media positions ``media_pos ...``; zeros where silent.
 
@@ -203,6 +228,8 @@ class VoiceQueue:
                 self.voice_end = media_pos + k
             ring.skip_to(mark)
             self._voicing = False
+        if media_pos > self._snap[3]:
+            self._drop_overdue(media_pos)
         while pos < n:
             avail = ring.available()  # read the write position before the gate (see _place)
             if avail <= 0:

@@ -153,6 +153,7 @@ def barge_in(tmp: Path) -> dict[str, Any]:
         trials = []
         rng = np.random.default_rng(7)
         for _ in range(6):
+            before = playout.stats()
             pts = playout.enqueue(_tone(2.0))
             playout.mixer.seek_stream(pts)
             playout.when_heard(pts + float(rng.uniform(0.3, 0.6))).result(timeout=10)
@@ -163,7 +164,18 @@ def barge_in(tmp: Path) -> dict[str, Any]:
             tap = playout.mixer.read_stream(RATE * 10)
             loud = np.flatnonzero(np.abs(tap.pcm[:, 0]) > 1e-3)
             silent_pts = tap.pts + (loud[-1] + 1) / RATE
-            trials.append({"t_clear": t_clear, "pts_clear": pts_clear, "pts": pts, "silent_pts": silent_pts})
+            after = playout.stats()
+            trials.append(
+                {
+                    "t_clear": t_clear,
+                    "pts_clear": pts_clear,
+                    "pts": pts,
+                    "silent_pts": silent_pts,
+                    "glitches": after.device_xruns
+                    - before.device_xruns
+                    + (after.dropped_seconds > before.dropped_seconds),
+                }
+            )
         rate = (clock.now() - c0) / (time.monotonic() - t0)
         stats = playout.stats()
         playout.close()

@@ -141,12 +141,45 @@ def test_underrun_counted_only_inside_an_utterance() -> None:
 
 
 def test_late_start_is_counted() -> None:
+    """The producer scheduled from a stale view and the render thread was already past the gate."""
     vq = VoiceQueue(RATE, margin_frames=960)
+    r = Render(vq)
+    r.blocks(10)
+    fresh = vq._snap
+    vq._snap = (0, 0, 0, 0)  # as if the producer read the snapshot long ago
     start = vq.enqueue(_chunk(_ones(100)))
-    buf = np.zeros(BLOCK, np.float32)
-    vq.pull(buf, start + 5000)  # the render thread got here long after the scheduled start
-    assert vq.late_starts == 1
-    assert buf[:100].all()
+    vq._snap = fresh
+    assert start == 960 < r.media
+    r.blocks(1)
+    assert vq.late_starts == 1 and vq.dropped == 0
+    assert np.count_nonzero(r.signal) == 100  # played late rather than lost
+
+
+def test_a_stalled_render_drops_the_voice_that_was_due_and_stays_in_sync() -> None:
+    vq = VoiceQueue(RATE)
+    r = Render(vq)
+    x = np.arange(1, 20001, dtype=np.float32) / 20000
+    start = vq.enqueue(_chunk(x))
+    r.blocks(5)
+    r.media += 4800  # the sink stalled for 100 ms: the render position jumps
+    r.blocks(1)
+    assert vq.dropped == 4800
+    assert r.out[-1][0] == x[r.media - BLOCK - start]  # exactly the frame due at that position
+    scheduled = vq.enqueue(_chunk(_ones(10)))
+    assert scheduled == start + 20000  # later chunks keep their promised pts
+    r.blocks(40)
+    assert r.out[-1].sum() == 0 and vq.late_starts == 0
+
+
+def test_a_stall_over_a_scheduled_start_drops_its_head() -> None:
+    vq = VoiceQueue(RATE, margin_frames=960)
+    r = Render(vq)
+    x = np.arange(1, 4801, dtype=np.float32)
+    start = vq.enqueue(_chunk(x))
+    r.media = start + 1000  # the first block arrives 1000 frames after the scheduled start
+    r.blocks(1)
+    assert vq.dropped == 1000 and vq.late_starts == 0
+    assert r.out[0][0] == x[1000]
 
 
 def test_backlog_beyond_ring_capacity_plays_in_order() -> None:
