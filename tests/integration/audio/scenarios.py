@@ -73,15 +73,24 @@ def tap(tmp: Path) -> dict[str, Any]:
     devices = [d.label for d in list_output_devices()]
     default = default_output_device()
     clock = MediaClock()
-    playout = AudioPlayout(clock, device="default")
+    bus = EventBus()
+    events = Events(bus)
+    playout = AudioPlayout(clock, device="default", bus=bus)
     chirp = _chirp(0.3, 24000)
     pts = playout.enqueue(AudioChunk(pcm=chirp, sample_rate=24000, final=True))
     playout.start()  # the file sink is not paced: it renders as fast as it can
     status = playout.status
     playout.when_heard(None).result(timeout=20)
     stats = playout.stats()
-    playout.close()
+    playout.set_device("studio_null")  # (reopening "default" later truncates the tap file)
+    events.wait_until(lambda: len(events.items) > 1)
     raw = np.fromfile(os.environ["STUDIO_TEST_ALSA_TAP"], dtype=np.float32)
+    switches = [playout.status.message]
+    for choice in ("no such card", None):
+        playout.set_device(choice)
+        events.wait_until(lambda: len(events.items) > len(switches) + 1)
+        switches.append(playout.status.message)
+    playout.close()
     frames = raw[: len(raw) // 2 * 2].reshape(-1, 2)
     expected = resample(chirp, 24000, RATE)
     onset = int(np.flatnonzero(np.abs(frames[:, 0]) > 1e-4)[0])
@@ -98,6 +107,7 @@ def tap(tmp: Path) -> dict[str, Any]:
         "max_err_right": float(np.max(np.abs(got[:, 1] - expected))),
         "after": float(np.max(np.abs(frames[onset + len(expected) : onset + len(expected) + RATE]))),
         "late_starts": stats.late_starts,
+        "switches": switches,
     }
 
 

@@ -24,6 +24,12 @@ def test_played_samples_reach_the_alsa_file_tap(run_scenario: Runner, tmp_path: 
     assert r["after"] == 0.0
     # Where it lands: its pts plus PortAudio's constant priming of the device buffer.
     assert 0 <= r["tap_onset"] - r["pts_frames"] <= 4 * 480
+    # Switching devices by name, to a missing one (silent, says so), and back to the default.
+    assert r["switches"] == [
+        "playing on studio_null (ALSA)",
+        "audio device not found: no such card; playing silently",
+        "playing on default (ALSA)",
+    ]
 
 
 def test_no_device_plays_silently_and_says_so(run_scenario: Runner) -> None:
