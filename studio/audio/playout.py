@@ -15,7 +15,14 @@ Threads:
   :class:`AudioDeviceEvent`, and resolves :meth:`~AudioPlayout.when_heard` futures.
 
 The media position never goes backwards and jumps forward over gaps (device stalls, switching
-sinks), so the clock stays monotonic for lip-sync, rendering and the encoder.
+sinks), so the clock stays monotonic for lip-sync, rendering and the encoder. Voice that fell due
+inside such a gap is dropped rather than played late, so the pts :meth:`AudioPlayout.enqueue`
+returned stay true (counted in :attr:`PlayoutStats.dropped_seconds`). Callback jitter is smoothed
+before it reaches the clock.
+
+The render thread is a Python callback: it needs the GIL every block (10 ms). A process whose
+other threads run long pure-Python loops should lower ``sys.setswitchinterval`` (e.g. 1 ms) so the
+callback is not starved into device underruns.
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ class AudioPlayout:
         use_device: False plays into the null sink only (headless).
         retry_interval: Seconds between attempts to (re)open the chosen device.
         stall_timeout: A device stream without callbacks this long is treated as lost.
+        monotonic: Time source for retries and for joining the clock on a new sink (tests).
     """
 
     def __init__(
