@@ -10,16 +10,27 @@ Needs Debian ``pulseaudio`` and ``pulseaudio-utils``.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import glob
 import os
 import select
 import shutil
+import signal
 import subprocess
 import threading
 import time
 from pathlib import Path
 
 SINK = "studio_null"
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM when the scenario process dies (no orphan daemons)."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "alsa"
 
 
@@ -96,6 +107,7 @@ class PulseServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             env=env,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 (only prctl before exec)
         )
         threading.Thread(target=self._drain, args=(self.proc,), daemon=True).start()
         if not self._ready.wait(timeout) or self.proc.poll() is not None:
@@ -183,6 +195,7 @@ class MonitorRecorder:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 (only prctl before exec)
         )
         self._chunks: list[bytes] = []
         self.arrivals: list[tuple[float, int]] = []
