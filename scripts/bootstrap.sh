@@ -23,11 +23,11 @@ say() { printf '\033[1;33m[setup]\033[0m %s\n' "$*" >&2; }
 
 # ---- OS packages -------------------------------------------------------------------------------
 # Runtime: PortAudio (sound), EGL/Mesa (headless avatar rendering), the xcb libraries Qt needs for a
-# window. Dev: Xvfb for the GUI tests.
+# window. Dev: Xvfb for the GUI tests, a user-mode PulseAudio null sink for real-time audio tests.
 RUNTIME_DEBS=(libportaudio2 libegl1 libgl1-mesa-dri libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4
   libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxcb-shape0
   libxcb-randr0 libfontconfig1 libdbus-1-3 fonts-wqy-microhei)
-DEV_DEBS=(xvfb xauth)
+DEV_DEBS=(xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins)
 
 install_debs() {
   command -v dpkg-query >/dev/null 2>&1 || { say "not a Debian/Ubuntu system: install PortAudio, EGL and (for tests) Xvfb with your package manager"; return 0; }
