@@ -137,6 +137,49 @@ def doctor(as_json: bool, port: int | None) -> None:
 
 
 @cli.group()
+def secrets() -> None:
+    """Store API keys and stream keys in the OS keyring (or the encrypted fallback file).
+
+    Known names: tts.openai_api_key. Values are never printed, logged or written to config files.
+    """
+
+
+@secrets.command("set")
+@click.argument("name")
+@click.option(
+    "--stdin", "from_stdin", is_flag=True, help="Read the value from standard input instead of a prompt."
+)
+def secrets_set(name: str, from_stdin: bool) -> None:
+    """Store the secret NAME (the value is asked for, hidden)."""
+    from studio.app.paths import StudioPaths
+
+    value = sys.stdin.readline().rstrip("\r\n") if from_stdin else click.prompt(name, hide_input=True)
+    if not value:
+        raise click.ClickException(
+            "Empty value; nothing stored. Use `studio secrets delete` to remove a secret."
+        )
+    paths = StudioPaths.resolve()
+    paths.ensure()
+    store = paths.secret_store()
+    try:
+        store.set(name, value)
+    except StudioError as exc:
+        raise click.ClickException(exc.user_message) from exc
+    click.echo(f"Stored {name} in {store.info.name}.")
+
+
+@secrets.command("delete")
+@click.argument("name")
+def secrets_delete(name: str) -> None:
+    """Remove the secret NAME."""
+    from studio.app.paths import StudioPaths
+
+    paths = StudioPaths.resolve()
+    store = paths.secret_store()
+    click.echo(f"Removed {name}." if store.delete(name) else f"{name} was not set.")
+
+
+@cli.group()
 def bench() -> None:
     """Benchmarks (speed and memory targets are checked here, not in timed tests)."""
 

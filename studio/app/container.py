@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from studio import __version__
 from studio.api.schemas import EngineInfo
-from studio.app.paths import HOME_ENV, StudioPaths
+from studio.app.paths import StudioPaths
 from studio.config.secrets import SecretStore
 from studio.config.settings import LoggingSettings, StudioConfig
 from studio.config.store import ConfigProblem, ConfigStore
@@ -68,12 +68,11 @@ class Container:
             backups=log_settings.keep_files,
         )
         result = store.load()
-        custom_home = bool(home or os.environ.get(HOME_ENV))
         log.info(
             "studio starting",
             extra={"version": __version__, "config": str(paths.config_file), "logs": str(logs.log_file)},
         )
-        secrets = SecretStore.for_profile(paths.data_dir, paths.config_dir, default_profile=not custom_home)
+        secrets = paths.secret_store()
         db = Database(paths.database_file, synchronous=result.config.storage.synchronous)
         try:
             db.open()

@@ -160,11 +160,8 @@ def check_audio() -> CheckResult:
 
 def check_keyring(paths: StudioPaths) -> CheckResult:
     """Which secrets backend is active."""
-    from studio.config.secrets import SecretStore
 
-    store = SecretStore.for_profile(
-        paths.data_dir, paths.config_dir, default_profile=not os.environ.get("STUDIO_HOME")
-    )
+    store = paths.secret_store()
     info = store.info
     if info.secure_os_store:
         return CheckResult("secrets", "pass", info.detail)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import platformdirs
 
+from studio.config.secrets import SecretStore
 from studio.core.errors import PathNotAllowedError, StorageError
 
 APP_NAME = "CreamStudio"
@@ -32,6 +33,8 @@ class StudioPaths:
     log_dir: Path
     resources_dir: Path
     models_dir: Path
+    custom_home: bool = False
+    """True when the folders come from ``STUDIO_HOME``/``--home`` rather than the OS defaults."""
 
     @classmethod
     def resolve(cls, home: str | os.PathLike[str] | None = None) -> StudioPaths:
@@ -41,7 +44,7 @@ class StudioPaths:
         models = _PROJECT_ROOT / "models"
         if home:
             root = Path(home).expanduser().absolute()
-            return cls(root / "config", root / "data", root / "cache", root / "logs", resources, models)
+            return cls(root / "config", root / "data", root / "cache", root / "logs", resources, models, True)
         return cls(
             Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
             Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
@@ -70,6 +73,10 @@ class StudioPaths:
     def user_models_dir(self) -> Path:
         """Models the user imported (avatars, voices)."""
         return self.data_dir / "models"
+
+    def secret_store(self) -> SecretStore:
+        """The secrets store of this profile (each ``STUDIO_HOME`` has its own keyring service)."""
+        return SecretStore.for_profile(self.data_dir, self.config_dir, default_profile=not self.custom_home)
 
     def writable_dirs(self) -> tuple[Path, ...]:
         """Folders the studio writes to."""

@@ -93,6 +93,12 @@ class EngineRuntime:
         """
         if self._thread is not None:
             raise EngineError("The engine is already running.")
+        if self._warm_up_speech:
+            # Initialising PortAudio points file descriptor 2 at /dev/null for a moment (to hide
+            # ALSA's chatter). Do it here, before other threads print, not in the background.
+            from studio.audio.devices import sounddevice_module
+
+            sounddevice_module()
         ready: concurrent.futures.Future[None] = concurrent.futures.Future()
         self._stopped.clear()
         self._thread = threading.Thread(target=self._thread_main, args=(ready,), name="studio-engine")
