@@ -24,6 +24,21 @@
     </message>
 </context>
 <context>
+    <name>DeviceCombo</name>
+    <message>
+        <source>System default</source>
+        <translation>システムの既定</translation>
+    </message>
+    <message>
+        <source> (default)</source>
+        <translation>（既定）</translation>
+    </message>
+    <message>
+        <source>{device} (not connected)</source>
+        <translation>{device}（未接続）</translation>
+    </message>
+</context>
+<context>
     <name>GuiMain</name>
     <message>
         <source>Port in use</source>
@@ -199,10 +214,6 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 </context>
 <context>
     <name>SettingsDialog</name>
-    <message>
-        <source>The API stops the next time the studio starts.</source>
-        <translation>API は次回スタジオを起動したときに停止します。</translation>
-    </message>
     <message>
         <source>Settings</source>
         <translation>設定</translation>
@@ -598,14 +609,188 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     </message>
 </context>
 <context>
-    <name>VoicePanel</name>
+    <name>VoiceCombo</name>
     <message>
-        <source>Voice</source>
-        <translation>音声</translation>
+        <source>Automatic (by language)</source>
+        <translation>自動（言語別）</translation>
     </message>
     <message>
-        <source>Not available yet. Here you will pick the avatar&apos;s voice and your microphone.</source>
-        <translation>まだ利用できません。ここでアバターの声とマイクを選べるようになります。</translation>
+        <source>The default voice of each language in the text.</source>
+        <translation>テキスト中の言語ごとに既定の声を使います。</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中国語</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>英語</translation>
+    </message>
+    <message>
+        <source>Japanese</source>
+        <translation>日本語</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>その他</translation>
+    </message>
+    <message>
+        <source>{name}
+Voice id: {id}
+Licence: {licence}</source>
+        <translation>{name}
+声の ID：{id}
+ライセンス：{licence}</translation>
+    </message>
+    <message>
+        <source>not stated</source>
+        <translation>記載なし</translation>
+    </message>
+    <message>
+        <source>Needs a network service.</source>
+        <translation>ネットワークサービスが必要です。</translation>
+    </message>
+    <message>
+        <source>{voice} (not available)</source>
+        <translation>{voice}（利用不可）</translation>
+    </message>
+</context>
+<context>
+    <name>VoicePanel</name>
+    <message>
+        <source>{value} semitones</source>
+        <translation>{value} 半音</translation>
+    </message>
+    <message>
+        <source>The saved voice {voice} is not available. Pick another voice.</source>
+        <translation>保存された声 {voice} は利用できません。別の声を選んでください。</translation>
+    </message>
+    <message>
+        <source>Preparing the voices…</source>
+        <translation>声を準備しています…</translation>
+    </message>
+    <message>
+        <source>Speaking…</source>
+        <translation>読み上げ中…</translation>
+    </message>
+    <message>
+        <source>Finished speaking.</source>
+        <translation>読み上げが終わりました。</translation>
+    </message>
+    <message>
+        <source>Interrupted.</source>
+        <translation>中断しました。</translation>
+    </message>
+    <message>
+        <source>Could not speak: {detail}</source>
+        <translation>読み上げできません：{detail}</translation>
+    </message>
+    <message>
+        <source>The engine is not running.</source>
+        <translation>エンジンが動いていません。</translation>
+    </message>
+    <message>
+        <source>Type something to say first.</source>
+        <translation>先に話す内容を入力してください。</translation>
+    </message>
+    <message>
+        <source>Unavailable voice engines: {reasons}</source>
+        <translation>利用できない音声エンジン：{reasons}</translation>
+    </message>
+    <message>
+        <source>Audio output: starts when the avatar first speaks.</source>
+        <translation>音声出力：アバターが初めて話すときに開始します。</translation>
+    </message>
+    <message>
+        <source>Playing on {device}</source>
+        <translation>{device} で再生中</translation>
+    </message>
+    <message>
+        <source>Audio device lost: {device}; playing silently</source>
+        <translation>オーディオデバイスが切断されました：{device}。無音で再生中</translation>
+    </message>
+    <message>
+        <source>Audio output is off; playing silently</source>
+        <translation>音声出力はオフです。無音で再生中</translation>
+    </message>
+    <message>
+        <source>Audio output stopped</source>
+        <translation>音声出力は停止しています</translation>
+    </message>
+    <message>
+        <source>No audio output device; playing silently</source>
+        <translation>音声出力デバイスがありません。無音で再生中</translation>
+    </message>
+    <message>
+        <source>Audio device not found: {device}; playing silently</source>
+        <translation>オーディオデバイスが見つかりません：{device}。無音で再生中</translation>
+    </message>
+    <message>
+        <source>Cannot open {device}; playing silently</source>
+        <translation>{device} を開けません。無音で再生中</translation>
+    </message>
+    <message>
+        <source>The sound system (PortAudio) is not available; playing silently</source>
+        <translation>サウンドシステム（PortAudio）が使えません。無音で再生中</translation>
+    </message>
+    <message>
+        <source>&amp;Voice</source>
+        <translation>声(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>速さ</translation>
+    </message>
+    <message>
+        <source>Pitch</source>
+        <translation>高さ</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>音量</translation>
+    </message>
+    <message>
+        <source>&amp;Output</source>
+        <translation>出力(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>レベル</translation>
+    </message>
+    <message>
+        <source>Type what the avatar should say (Ctrl+Enter speaks).</source>
+        <translation>アバターに話させる内容を入力（Ctrl+Enter で読み上げ）。</translation>
+    </message>
+    <message>
+        <source>Speak</source>
+        <translation>読み上げ</translation>
+    </message>
+    <message>
+        <source>Speak the text with the chosen voice (Ctrl+Enter).</source>
+        <translation>選んだ声でテキストを読み上げます（Ctrl+Enter）。</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop speaking at once.</source>
+        <translation>読み上げをすぐに止めます。</translation>
+    </message>
+    <message>
+        <source>Where the avatar&apos;s voice is played. Saved and applied at once.</source>
+        <translation>アバターの声を再生する出力先。変更はすぐに保存・適用されます。</translation>
+    </message>
+    <message>
+        <source>Speaker level: bar = loudness (RMS), light bar and tick = peak.</source>
+        <translation>スピーカーのレベル：濃いバー = 音の大きさ（RMS）、薄いバーと目盛り = ピーク。</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceSession</name>
+    <message>
+        <source>The engine is not running, so nothing can be spoken.</source>
+        <translation>エンジンが動いていないため、読み上げできません。</translation>
     </message>
 </context>
 </TS>

@@ -24,6 +24,21 @@
     </message>
 </context>
 <context>
+    <name>DeviceCombo</name>
+    <message>
+        <source>System default</source>
+        <translation>系统默认</translation>
+    </message>
+    <message>
+        <source> (default)</source>
+        <translation>（默认）</translation>
+    </message>
+    <message>
+        <source>{device} (not connected)</source>
+        <translation>{device}（未连接）</translation>
+    </message>
+</context>
+<context>
     <name>GuiMain</name>
     <message>
         <source>Port in use</source>
@@ -199,10 +214,6 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
 </context>
 <context>
     <name>SettingsDialog</name>
-    <message>
-        <source>The API stops the next time the studio starts.</source>
-        <translation>API 将在下次启动工作室时关闭。</translation>
-    </message>
     <message>
         <source>Settings</source>
         <translation>设置</translation>
@@ -598,14 +609,188 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     </message>
 </context>
 <context>
-    <name>VoicePanel</name>
+    <name>VoiceCombo</name>
     <message>
-        <source>Voice</source>
-        <translation>语音</translation>
+        <source>Automatic (by language)</source>
+        <translation>自动（按语言）</translation>
     </message>
     <message>
-        <source>Not available yet. Here you will pick the avatar&apos;s voice and your microphone.</source>
-        <translation>尚未开放。你将在这里选择虚拟形象的声音和你的麦克风。</translation>
+        <source>The default voice of each language in the text.</source>
+        <translation>按文本中每种语言使用其默认声音。</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>英语</translation>
+    </message>
+    <message>
+        <source>Japanese</source>
+        <translation>日语</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>{name}
+Voice id: {id}
+Licence: {licence}</source>
+        <translation>{name}
+声音 ID：{id}
+许可：{licence}</translation>
+    </message>
+    <message>
+        <source>not stated</source>
+        <translation>未注明</translation>
+    </message>
+    <message>
+        <source>Needs a network service.</source>
+        <translation>需要网络服务。</translation>
+    </message>
+    <message>
+        <source>{voice} (not available)</source>
+        <translation>{voice}（不可用）</translation>
+    </message>
+</context>
+<context>
+    <name>VoicePanel</name>
+    <message>
+        <source>{value} semitones</source>
+        <translation>{value} 半音</translation>
+    </message>
+    <message>
+        <source>The saved voice {voice} is not available. Pick another voice.</source>
+        <translation>已保存的声音 {voice} 不可用，请选择其他声音。</translation>
+    </message>
+    <message>
+        <source>Preparing the voices…</source>
+        <translation>正在准备声音…</translation>
+    </message>
+    <message>
+        <source>Speaking…</source>
+        <translation>正在朗读…</translation>
+    </message>
+    <message>
+        <source>Finished speaking.</source>
+        <translation>朗读完毕。</translation>
+    </message>
+    <message>
+        <source>Interrupted.</source>
+        <translation>已中断。</translation>
+    </message>
+    <message>
+        <source>Could not speak: {detail}</source>
+        <translation>无法朗读：{detail}</translation>
+    </message>
+    <message>
+        <source>The engine is not running.</source>
+        <translation>引擎未运行。</translation>
+    </message>
+    <message>
+        <source>Type something to say first.</source>
+        <translation>请先输入要说的内容。</translation>
+    </message>
+    <message>
+        <source>Unavailable voice engines: {reasons}</source>
+        <translation>不可用的语音引擎：{reasons}</translation>
+    </message>
+    <message>
+        <source>Audio output: starts when the avatar first speaks.</source>
+        <translation>音频输出：虚拟形象第一次说话时启动。</translation>
+    </message>
+    <message>
+        <source>Playing on {device}</source>
+        <translation>正在通过 {device} 播放</translation>
+    </message>
+    <message>
+        <source>Audio device lost: {device}; playing silently</source>
+        <translation>音频设备已断开：{device}；静音播放中</translation>
+    </message>
+    <message>
+        <source>Audio output is off; playing silently</source>
+        <translation>音频输出已关闭；静音播放中</translation>
+    </message>
+    <message>
+        <source>Audio output stopped</source>
+        <translation>音频输出已停止</translation>
+    </message>
+    <message>
+        <source>No audio output device; playing silently</source>
+        <translation>没有音频输出设备；静音播放中</translation>
+    </message>
+    <message>
+        <source>Audio device not found: {device}; playing silently</source>
+        <translation>找不到音频设备：{device}；静音播放中</translation>
+    </message>
+    <message>
+        <source>Cannot open {device}; playing silently</source>
+        <translation>无法打开 {device}；静音播放中</translation>
+    </message>
+    <message>
+        <source>The sound system (PortAudio) is not available; playing silently</source>
+        <translation>声音系统（PortAudio）不可用；静音播放中</translation>
+    </message>
+    <message>
+        <source>&amp;Voice</source>
+        <translation>声音(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>语速</translation>
+    </message>
+    <message>
+        <source>Pitch</source>
+        <translation>音高</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>音量</translation>
+    </message>
+    <message>
+        <source>&amp;Output</source>
+        <translation>输出(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>电平</translation>
+    </message>
+    <message>
+        <source>Type what the avatar should say (Ctrl+Enter speaks).</source>
+        <translation>输入虚拟形象要说的话（Ctrl+Enter 朗读）。</translation>
+    </message>
+    <message>
+        <source>Speak</source>
+        <translation>朗读</translation>
+    </message>
+    <message>
+        <source>Speak the text with the chosen voice (Ctrl+Enter).</source>
+        <translation>用所选声音朗读文本（Ctrl+Enter）。</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop speaking at once.</source>
+        <translation>立即停止朗读。</translation>
+    </message>
+    <message>
+        <source>Where the avatar&apos;s voice is played. Saved and applied at once.</source>
+        <translation>虚拟形象声音的播放设备。更改会立即保存并生效。</translation>
+    </message>
+    <message>
+        <source>Speaker level: bar = loudness (RMS), light bar and tick = peak.</source>
+        <translation>扬声器电平：实心条 = 响度（RMS），浅色条和刻度线 = 峰值。</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceSession</name>
+    <message>
+        <source>The engine is not running, so nothing can be spoken.</source>
+        <translation>引擎未运行，无法朗读。</translation>
     </message>
 </context>
 </TS>

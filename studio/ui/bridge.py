@@ -21,6 +21,7 @@ from studio.core.events import (
     ConfigChangedEvent,
     EngineStateEvent,
     ErrorEvent,
+    Event,
     StreamStateEvent,
 )
 from studio.core.logging import LogEntry
@@ -56,6 +57,7 @@ class EngineBridge(QObject):
         config_changed(area): a settings area was saved.
         api_port_conflict(port, suggestion): restarting the API found the port taken
             (``suggestion`` is a free port, or 0 when none was found).
+        bus_event(event): a bus event of a type some widget asked for with :meth:`forward`.
     """
 
     engine_state = Signal(str, str)
@@ -65,6 +67,7 @@ class EngineBridge(QObject):
     log_entry = Signal(object)
     config_changed = Signal(str)
     api_port_conflict = Signal(int, int)
+    bus_event = Signal(object)
 
     def __init__(
         self, container: Container, runtime: EngineRuntime | None, parent: QObject | None = None
@@ -84,6 +87,7 @@ class EngineBridge(QObject):
         self._remove_log_listener: Callable[[], None] | None = container.logs.tail.add_listener(
             self._on_log_entry
         )
+        self._forwarded: set[type[Event]] = set()
         self._closed = False
 
     # ---- state, any thread ------------------------------------------------------------------
@@ -142,6 +146,16 @@ class EngineBridge(QObject):
             coro.close()
             self.report_error("gui", f"Cannot run {name}: {exc}")
             return None
+
+    def forward(self, event_type: type[Event]) -> None:
+        """Re-emit every bus event of ``event_type`` as :attr:`bus_event` (idempotent). GUI thread.
+
+        For panel-specific events: receivers filter with ``isinstance``.
+        """
+        if self._closed or event_type in self._forwarded:
+            return
+        self._forwarded.add(event_type)
+        self._subscriptions.append(self._container.bus.subscribe(event_type, self.bus_event.emit))
 
     def restart_api(self, port: int | None = None) -> asyncio.Task[Any] | None:
         """Restart the API with the saved settings (after a settings change). GUI thread.

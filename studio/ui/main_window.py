@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
         self.stage.setObjectName("avatarStage")
         self.setCentralWidget(self.stage)
         self.chat_panel = ChatPanel()
-        self.voice_panel = VoicePanel()
+        self.voice_panel = VoicePanel(container, bridge)
         self.stream_panel = StreamPanel()
         self.log_panel = LogPanel()
         self.docks: dict[str, QDockWidget] = {
