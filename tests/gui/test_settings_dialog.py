@@ -126,3 +126,19 @@ def test_turning_the_api_off_stops_it_at_once(
     qtbot.waitUntil(lambda: runtime.api_url is None, timeout=5000)
     assert runtime.state == "running"
     window.close()
+
+
+def test_apply_does_not_overwrite_values_saved_elsewhere_meanwhile(qtbot, container: Container) -> None:
+    window = create_main_window(container, None)
+    qtbot.addWidget(window)
+    dialog = window.open_settings()
+    # While the dialog is open, the Voice panel (say) saves a new speed.
+    tts = container.config.tts.model_copy(update={"speed": 1.5})
+    container.config = container.config_store.save_area(container.config, tts)
+    theme = dialog.editor("ui", "theme").widget
+    theme.setCurrentIndex(theme.findData("dark"))
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    saved = _saved(container)
+    assert saved["ui"]["theme"] == "dark"
+    assert saved["tts"]["speed"] == 1.5, "the dialog must not write back the speed it showed when opened"
+    window.close()

@@ -150,11 +150,14 @@ class SettingsDialog(QDialog):
     def load(self) -> None:
         """Show the values of the current config."""
         config = self._container.config
+        self._shown: dict[str, dict[str, Any]] = {}
         for cls in AREAS:
             current = config.area(cls.area)
+            shown = self._shown.setdefault(cls.area, {})
             for name, editor in self._editors[cls.area].items():
                 editor.set_value(getattr(current, name))
                 editor.set_invalid(False)
+                shown[name] = editor.value()  # as the editor reports it, for change detection
         self._show_error("")
 
     def _collect(self) -> dict[str, AreaSettings] | None:
@@ -165,7 +168,10 @@ class SettingsDialog(QDialog):
             current = config.area(cls.area)
             values: dict[str, Any] = current.model_dump()
             for name, editor in self._editors[cls.area].items():
-                values[name] = editor.value()
+                # Only what was edited here: a value saved elsewhere meanwhile (the Voice panel,
+                # say) must not be overwritten by what this dialog showed when it opened.
+                if editor.value() != self._shown[cls.area][name]:
+                    values[name] = editor.value()
                 editor.set_invalid(False)
             try:
                 result[cls.area] = cls.model_validate(values)
@@ -202,6 +208,7 @@ class SettingsDialog(QDialog):
                 return False
             log.info("settings saved", extra={"area": name})
             container.bus.publish_threadsafe(ConfigChangedEvent(area=name))
+        self.load()  # what is saved is the new baseline
         self._show_error("")
         if "api" in changed:
             self._restart_api()
