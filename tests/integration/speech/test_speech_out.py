@@ -114,3 +114,24 @@ async def _until(condition: object) -> None:
     assert callable(condition)
     while not condition():  # noqa: ASYNC110 - the condition changes on the audio thread
         await asyncio.sleep(0.01)
+
+
+async def test_failing_remote_voice_falls_back_to_the_default_voice_with_a_warning(tmp_path: Path) -> None:
+    settings = TtsSettings(gpt_sovits_url="http://127.0.0.1:9", gpt_sovits_ref_audio="ref.wav")
+    warnings: list[str] = []
+    build = build_tts(
+        settings,
+        models_dir=MODELS,
+        cache_dir=tmp_path,
+        only=("zh_onnx", "gpt_sovits"),
+        on_warning=warnings.append,
+    )
+    service = build.service
+    try:
+        assert "gpt_sovits:remote" in {v.id for v in service.catalogue()}
+        chunks = [c async for c in service.stream("你好。我们开始吧。", "gpt_sovits:remote")]
+    finally:
+        await service.close()
+    assert chunks and {c.voice_id for c in chunks} == {"zh_onnx:databaker-female"}
+    assert len(warnings) == 1, "one warning, then the failed voice is skipped for the rest of the text"
+    assert "gpt_sovits:remote failed" in warnings[0] and "zh_onnx:databaker-female" in warnings[0]
