@@ -5,10 +5,12 @@ package and committed with the project); they run on onnxruntime alone. The text
 :mod:`studio.speech.tts.zh_frontend` (pypinyin). The voice was trained on the Databaker corpus,
 whose terms allow non-commercial use only (``models/zh/NOTICE``).
 
-Text is cut into clauses at Chinese/ASCII punctuation; each clause is synthesised on its own and
-becomes one :class:`~studio.core.frames.AudioChunk`, so the first clause plays while the rest is
-computed. The model's own silence around a clause is trimmed and replaced by a pause that depends on
-the punctuation that ends it.
+Text is cut into clauses at Chinese/ASCII punctuation; each clause is synthesised on its own:
+FastSpeech2 makes the clause's mel spectrogram, then the vocoder turns it into audio piece by piece
+(:mod:`studio.speech.tts.zh_vocoder`: a 0.25 s first piece, then 1.25-2.5 s ones, stitched exactly),
+and every piece becomes an :class:`~studio.core.frames.AudioChunk` carrying the clause's span, so
+audio starts after the first piece rather than after the whole clause. The model's own silence
+around a clause is trimmed and replaced by a pause that depends on the punctuation that ends it.
 
 Prosody: ``speed`` scales FastSpeech2's predicted durations (``speed_ratios = 1/speed``), which also
 keeps the pitch. ``pitch`` shifts the predicted F0 before the model turns it into the spectrogram
@@ -35,6 +37,7 @@ from studio.core.errors import ProviderError
 from studio.core.frames import AudioChunk, PcmArray, TextSpan
 from studio.inference.host import ThreadModelHost
 from studio.speech.tts.base import TtsOptions, VoiceInfo
+from studio.speech.tts.zh_vocoder import ClauseRender, ClauseTrim, MelArray
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -61,7 +64,6 @@ _DEFAULT_THREADS = 1
 # Raw speech peaks near 0.5-0.6 (RMS about -21.5 dBFS); a fixed make-up gain levels it with the
 # other default voices without per-clause normalisation (which would make clauses differ in loudness).
 _MAKEUP_GAIN = 1.2
-_PEAK_LIMIT = 0.98
 _LEAD_KEEP_S = 0.05  # silence kept before a clause's first sound
 _SILENCE_LEVEL = 0.005  # the vocoder's silence is ~0; speech decays through this within a frame
 # Pause after a clause, by the punctuation that ends it (seconds at speed 1).
@@ -123,15 +125,6 @@ def pause_after(clause: str) -> float:
     return _DEFAULT_PAUSE
 
 
-def apply_gain(pcm: PcmArray, gain: float) -> PcmArray:
-    """Scale by ``gain``; if that would clip, scale the chunk down to the peak limit instead."""
-    out = pcm * np.float32(gain)
-    peak = float(np.max(np.abs(out))) if out.size else 0.0
-    if peak > _PEAK_LIMIT:
-        out *= np.float32(_PEAK_LIMIT / peak)
-    return out.astype(np.float32, copy=False)
-
-
 class _ZhModel:
     """The two ONNX sessions and the frontend; used only on the host's worker thread."""
 
@@ -156,8 +149,8 @@ class _ZhModel:
     def _session(ort: Any, path: Path, options: Any) -> onnxruntime.InferenceSession:
         return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
-    def render(self, ids: list[int], pause: float, options: TtsOptions) -> PcmArray:
-        """Ids of one clause -> trimmed, paused, gained PCM."""
+    def mel(self, ids: list[int], options: TtsOptions) -> MelArray:
+        """Ids of one clause -> its mel spectrogram, shape ``(1, frames, 80)``."""
         feeds = {
             "input_ids": np.asarray([ids], np.int32),
             "speaker_ids": np.zeros(1, np.int32),
@@ -168,20 +161,26 @@ class _ZhModel:
         if self.has_f0_shift:
             semitones = max(-MAX_PITCH_SEMITONES, min(MAX_PITCH_SEMITONES, options.pitch))
             feeds["f0_shift"] = np.asarray([semitones / self.semitones_per_unit], np.float32)
-        mel = self.acoustic.run(["mel"], feeds)[0]
-        audio = np.asarray(self.vocoder.run(["audio"], {"mels": mel})[0], np.float32).reshape(-1)
-        # The model pads a clause with silence (~0.15 s before, ~0.3 s after, and the last vowel
-        # decays well into its closing "sil" phoneme, so its predicted duration is no guide).
-        # Keep a short lead-in and exactly the pause this clause's punctuation asks for.
-        loud = np.flatnonzero(np.abs(audio) > _SILENCE_LEVEL)
-        if loud.size == 0:
-            return np.zeros(0, np.float32)
-        start = max(0, int(loud[0]) - int(_LEAD_KEEP_S * SAMPLE_RATE))
-        end = int(loud[-1]) + 1 + int(pause / options.speed * SAMPLE_RATE)
-        audio = audio[start:end]
-        if end - start > len(audio):
-            audio = np.concatenate([audio, np.zeros(end - start - len(audio), np.float32)])
-        return apply_gain(audio, _MAKEUP_GAIN * options.volume)
+        return np.asarray(self.acoustic.run(["mel"], feeds)[0], np.float32)
+
+    def vocode(self, mel: MelArray) -> PcmArray:
+        """Mel frames -> audio, :data:`~studio.speech.tts.zh_vocoder.HOP` samples per frame."""
+        return np.asarray(self.vocoder.run(["audio"], {"mels": mel})[0], np.float32).reshape(-1)
+
+    def start(self, ids: list[int], pause: float, options: TtsOptions) -> ClauseRender:
+        """Ids of one clause -> its mel, ready to be vocoded piece by piece (:meth:`ClauseRender.step`).
+
+        The model pads a clause with silence (~0.15 s before, ~0.3 s after, and the last vowel
+        decays well into its closing "sil" phoneme, so its predicted duration is no guide): the
+        trim keeps a short lead-in and exactly the pause this clause's punctuation asks for.
+        """
+        trim = ClauseTrim(
+            level=_SILENCE_LEVEL,
+            lead_keep=int(_LEAD_KEEP_S * SAMPLE_RATE),
+            pause=int(pause / options.speed * SAMPLE_RATE),
+            gain=_MAKEUP_GAIN * options.volume,
+        )
+        return ClauseRender(self.mel(ids, options), trim)
 
 
 class ZhOnnxTTS:
@@ -204,6 +203,7 @@ class ZhOnnxTTS:
         self._threads = max(1, threads or _DEFAULT_THREADS)
         self._host: ThreadModelHost[_ZhModel] = ThreadModelHost("zh-onnx", self._load)
         self._clauses_synthesized = 0
+        self._pieces_vocoded = 0
 
     def voices(self) -> list[VoiceInfo]:
         """The one voice (cheap; loads nothing). Engine loop."""
@@ -228,10 +228,12 @@ class ZhOnnxTTS:
         await self._host.run(partial(self._speak, text="你好。", options=TtsOptions()))
 
     async def stream(self, text: str, voice_id: str, options: TtsOptions) -> AsyncGenerator[AudioChunk, None]:
-        """Yield one chunk per clause of ``text``; the last has ``final=True``. Engine loop.
+        """Yield the audio of ``text`` piece by piece; only the last chunk has ``final=True``. Engine loop.
 
-        Text with nothing speakable yields nothing. Cancelling the consuming task stops before the
-        next clause (one being synthesised finishes on the worker and is dropped).
+        Every clause gives one or more chunks, each with the clause's span (the first is short so
+        audio starts early). Text with nothing speakable yields nothing. Each piece is one call on
+        the model thread, so cancelling the consuming task stops before the next piece (one being
+        vocoded finishes on the worker and is dropped).
 
         Raises:
             ProviderError: unknown voice, missing model files, or synthesis failed.
@@ -242,15 +244,20 @@ class ZhOnnxTTS:
             return
         plan = await self._host.run(partial(self._plan, spans=spans))
         for index, (span, ids) in enumerate(plan):
-            pcm = await self._host.run(partial(self._render, ids=ids, span=span, options=options))
-            yield AudioChunk(
-                pcm=pcm,
-                sample_rate=SAMPLE_RATE,
-                span=span,
-                voice_id=VOICE_ID,
-                language=LANGUAGE,
-                final=index == len(plan) - 1,
-            )
+            clause = await self._host.run(partial(self._start, ids=ids, span=span, options=options))
+            while True:
+                pcm = await self._host.run(partial(self._step, clause=clause, span=span))
+                if pcm.size or clause.done:  # a clause's last chunk comes even if empty
+                    yield AudioChunk(
+                        pcm=pcm,
+                        sample_rate=SAMPLE_RATE,
+                        span=span,
+                        voice_id=VOICE_ID,
+                        language=LANGUAGE,
+                        final=clause.done and index == len(plan) - 1,
+                    )
+                if clause.done:
+                    break
 
     async def close(self) -> None:
         """Release the models and the worker thread (loaded again on next use). Engine loop."""
@@ -263,8 +270,13 @@ class ZhOnnxTTS:
 
     @property
     def clauses_synthesized(self) -> int:
-        """How many clauses the models have rendered (for tests and stats)."""
+        """How many clauses' spectrograms the acoustic model has made (for tests and stats)."""
         return self._clauses_synthesized
+
+    @property
+    def pieces_vocoded(self) -> int:
+        """How many pieces the vocoder has turned into audio (for tests and stats)."""
+        return self._pieces_vocoded
 
     def _check_voice(self, voice_id: str) -> None:
         if voice_id != VOICE_ID:
@@ -298,21 +310,39 @@ class ZhOnnxTTS:
         plan = [(span, model.frontend.ids(span.text)) for span in spans]
         return [(span, ids) for span, ids in plan if ids]
 
-    def _render(self, model: _ZhModel, ids: list[int], span: TextSpan, options: TtsOptions) -> PcmArray:
-        """Synthesise one clause (worker thread)."""
+    def _start(self, model: _ZhModel, ids: list[int], span: TextSpan, options: TtsOptions) -> ClauseRender:
+        """Make one clause's spectrogram (worker thread)."""
         try:
-            pcm = model.render(ids, pause_after(span.text), options)
+            clause = model.start(ids, pause_after(span.text), options)
         except Exception as exc:
-            raise ProviderError(
-                f"The Mandarin voice failed to speak {span.text[:40]!r}: {exc}", provider=ENGINE
-            ) from exc
+            raise self._failed(span, exc) from exc
         self._clauses_synthesized += 1
-        log.debug("clause synthesised", extra={"chars": len(span.text), "audio_s": len(pcm) / SAMPLE_RATE})
+        return clause
+
+    def _step(self, model: _ZhModel, clause: ClauseRender, span: TextSpan) -> PcmArray:
+        """Vocode the clause's next piece; the audio ready to play (worker thread)."""
+        try:
+            pcm = clause.step(model.vocode)
+        except Exception as exc:
+            raise self._failed(span, exc) from exc
+        self._pieces_vocoded += 1
+        if clause.done:
+            log.debug(
+                "clause synthesised",
+                extra={"chars": len(span.text), "pieces": len(clause.pieces), "frames": clause.mel.shape[1]},
+            )
         return pcm
+
+    @staticmethod
+    def _failed(span: TextSpan, exc: Exception) -> ProviderError:
+        return ProviderError(f"The Mandarin voice failed to speak {span.text[:40]!r}: {exc}", provider=ENGINE)
 
     def _speak(self, model: _ZhModel, text: str, options: TtsOptions) -> PcmArray:
         """Synthesise a whole short text in one go (worker thread; warm-up and tools)."""
-        parts = [
-            self._render(model, ids, span, options) for span, ids in self._plan(model, split_clauses(text))
-        ]
+        parts = []
+        for span, ids in self._plan(model, split_clauses(text)):
+            clause = self._start(model, ids, span, options)
+            parts.append(self._step(model, clause, span))
+            while not clause.done:
+                parts.append(self._step(model, clause, span))
         return np.concatenate(parts) if parts else np.zeros(0, np.float32)
