@@ -141,7 +141,7 @@ class _Job:
         """Heavy part (~ms per second of audio): safe on a worker thread."""
         chunk = self.chunk
         zh = chunk.language.startswith("zh") or not chunk.language
-        text = chunk.span.text if chunk.span is not None and zh else ""
+        text = chunk.voiced_text if zh else ""
         pcm = np.concatenate((self.lead, chunk.pcm)) if self.lead.size else chunk.pcm
         return build_track(
             pcm,

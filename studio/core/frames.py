@@ -34,6 +34,8 @@ class AudioChunk:
         voice_id: Voice that produced it (``engine:voice``).
         language: BCP-47-ish code of the spoken text (``zh``, ``en``, ``ja``).
         final: True on the last chunk of an utterance.
+        spoken: The text this chunk actually voices, as the engine read it (normalised, e.g.
+            "三点一四" for "3.14"); lip-sync aligns it to the audio. Empty means ``span.text``.
     """
 
     pcm: PcmArray
@@ -42,6 +44,14 @@ class AudioChunk:
     voice_id: str = ""
     language: str = ""
     final: bool = False
+    spoken: str = ""
+
+    @property
+    def voiced_text(self) -> str:
+        """What this chunk says: ``spoken`` if set, else the span's text."""
+        if self.spoken:
+            return self.spoken
+        return self.span.text if self.span is not None else ""
 
     @property
     def duration(self) -> float:

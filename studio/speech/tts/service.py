@@ -187,7 +187,7 @@ class TtsService:
         try:
             async for chunk in self._engine_stream(vid, item, options):
                 produced = True
-                yield dataclasses.replace(chunk, span=span, voice_id=vid, language=item.language)
+                yield self._restamp(chunk, span, vid, item)
             return
         except ProviderError as exc:
             fallback = self._fallback_for(item, vid)
@@ -199,7 +199,14 @@ class TtsService:
             if self._on_warning is not None:
                 self._on_warning(message)
         async for chunk in self._engine_stream(fallback, item, options):
-            yield dataclasses.replace(chunk, span=span, voice_id=fallback, language=item.language)
+            yield self._restamp(chunk, span, fallback, item)
+
+    @staticmethod
+    def _restamp(chunk: AudioChunk, span: TextSpan, voice_id: str, item: SpeechItem) -> AudioChunk:
+        # The engine's span points into the normalised text it was given; that is what was voiced
+        # (lip-sync needs it). The chunk's span becomes the original text's clause (subtitles).
+        spoken = chunk.voiced_text or item.spoken
+        return dataclasses.replace(chunk, span=span, voice_id=voice_id, language=item.language, spoken=spoken)
 
     def _engine_stream(self, vid: str, item: SpeechItem, options: TtsOptions) -> AsyncIterator[AudioChunk]:
         voice = self.voice(vid)

@@ -138,3 +138,14 @@ async def test_failing_remote_voice_falls_back_to_the_default_voice_with_a_warni
     assert chunks and {c.voice_id for c in chunks} == {"zh_onnx:databaker-female"}
     assert len(warnings) == 1, "one warning, then the failed voice is skipped for the rest of the text"
     assert "gpt_sovits:remote failed" in warnings[0] and "zh_onnx:databaker-female" in warnings[0]
+
+
+async def test_chunks_carry_the_original_span_and_the_voiced_text(tmp_path: Path) -> None:
+    build = build_tts(TtsSettings(), models_dir=MODELS, cache_dir=tmp_path, only=("zh_onnx",))
+    try:
+        chunks = [c async for c in build.service.stream("圆周率约等于3.14。")]
+    finally:
+        await build.service.close()
+    assert {c.span.text for c in chunks if c.span} == {"圆周率约等于3.14。"}
+    voiced = "".join(dict.fromkeys(c.voiced_text for c in chunks))
+    assert "三点一四" in voiced and "3.14" not in voiced
