@@ -205,6 +205,15 @@ def check_models(paths: StudioPaths) -> CheckResult:
     missing = [e["path"] for e in entries if not (paths.models_dir / e["path"]).exists()]
     if missing:
         return CheckResult("models", "fail", "missing model files: " + ", ".join(missing[:5]))
+    damaged = [
+        e["path"]
+        for e in entries
+        if "bytes" in e and (paths.models_dir / e["path"]).stat().st_size != e["bytes"]
+    ]
+    if damaged:
+        return CheckResult(
+            "models", "fail", "model files with the wrong size (damaged?): " + ", ".join(damaged[:5])
+        )
     return CheckResult("models", "pass", f"{len(entries)} model files present")
 
 
