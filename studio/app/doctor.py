@@ -10,6 +10,7 @@ import ctypes.util
 import importlib.metadata
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -23,24 +24,19 @@ from studio.app.paths import StudioPaths
 
 Status = Literal["pass", "warn", "fail"]
 
-REQUIRED_PACKAGES = (
-    "PySide6-Essentials",
-    "qasync",
-    "fastapi",
-    "uvicorn",
-    "pydantic",
-    "pydantic-settings",
-    "platformdirs",
-    "sqlite-utils",
-    "keyring",
-    "cryptography",
-    "numpy",
-    "av",
-    "sounddevice",
-    "httpx",
-    "click",
-    "tomli-w",
-)
+
+def required_packages() -> list[str]:
+    """The studio's own runtime requirements, read from its installed metadata (not extras)."""
+    try:
+        requires = importlib.metadata.requires("cream-studio") or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    names = []
+    for req in requires:
+        if "extra ==" in req:
+            continue
+        names.append(re.split(r"[\s<>=!~;\[(]", req, maxsplit=1)[0])
+    return names
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +59,10 @@ def check_python() -> CheckResult:
 def check_packages() -> CheckResult:
     """Required Python packages are installed."""
     missing, found = [], []
-    for name in REQUIRED_PACKAGES:
+    required = required_packages()
+    if not required:
+        return CheckResult("packages", "fail", "cream-studio is not installed (run the setup command again)")
+    for name in required:
         try:
             found.append(f"{name} {importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:
