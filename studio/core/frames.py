@@ -35,7 +35,9 @@ class AudioChunk:
         language: BCP-47-ish code of the spoken text (``zh``, ``en``, ``ja``).
         final: True on the last chunk of an utterance.
         spoken: The text this chunk actually voices, as the engine read it (normalised, e.g.
-            "三点一四" for "3.14"); lip-sync aligns it to the audio. Empty means ``span.text``.
+            "三点一四" for "3.14"); lip-sync aligns it to the audio. ``None`` means ``span.text``;
+            ``""`` means the chunk voices no text (e.g. a piece holding only the start of a
+            syllable whose centre is in the next piece).
     """
 
     pcm: PcmArray
@@ -44,12 +46,12 @@ class AudioChunk:
     voice_id: str = ""
     language: str = ""
     final: bool = False
-    spoken: str = ""
+    spoken: str | None = None
 
     @property
     def voiced_text(self) -> str:
-        """What this chunk says: ``spoken`` if set, else the span's text."""
-        if self.spoken:
+        """What this chunk says: ``spoken`` if set (even to ``""``), else the span's text."""
+        if self.spoken is not None:
             return self.spoken
         return self.span.text if self.span is not None else ""
 

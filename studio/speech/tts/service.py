@@ -204,8 +204,10 @@ class TtsService:
     @staticmethod
     def _restamp(chunk: AudioChunk, span: TextSpan, voice_id: str, item: SpeechItem) -> AudioChunk:
         # The engine's span points into the normalised text it was given; that is what was voiced
-        # (lip-sync needs it). The chunk's span becomes the original text's clause (subtitles).
-        spoken = chunk.voiced_text or item.spoken
+        # (lip-sync needs it; "" when the chunk voices no text). The chunk's span becomes the
+        # original text's clause (subtitles).
+        engine_says = chunk.span is not None or chunk.spoken is not None
+        spoken = chunk.voiced_text if engine_says else item.spoken
         return dataclasses.replace(chunk, span=span, voice_id=voice_id, language=item.language, spoken=spoken)
 
     def _engine_stream(self, vid: str, item: SpeechItem, options: TtsOptions) -> AsyncIterator[AudioChunk]:

@@ -17,6 +17,9 @@ What this frontend does, per clause:
 - short Latin acronyms spelled with Chinese letter names, other Latin words skipped;
 - pause punctuation inside a clause becomes ``#3``; anything else unknown is skipped.
 
+:meth:`ZhFrontend.align` also tells which character of the clause each id voices, so the engine can
+tell from the durations the model predicts per id which characters each piece of audio says.
+
 Thread affinity: none. A :class:`ZhFrontend` is immutable after construction and may be used from
 any thread (the engine calls it on its model thread, because importing pypinyin's dictionaries
 takes a moment).
@@ -72,9 +75,44 @@ class _Converter(NeutralToneWith5Mixin, ToneSandhiMixin, DefaultConverter):
     """pypinyin converter: numeric tones with ``5`` for neutral, in-word tone sandhi."""
 
 
+@dataclass(frozen=True, slots=True)
+class ZhChar:
+    """What the model voices at one place of the clause.
+
+    Attributes:
+        start: Offset of the character in the clause text.
+        end: Offset after it (a number, read as a whole, spans several).
+        spoken: What is read there: the character, a number's reading (``三点一四``), a letter.
+    """
+
+    start: int
+    end: int
+    spoken: str
+
+
+@dataclass(frozen=True, slots=True)
+class ZhInput:
+    """Model input ids of one clause and the characters they voice.
+
+    Attributes:
+        ids: The ids, ending with ``eos`` (empty when nothing is speakable).
+        owners: Per id, the index in ``chars`` of the character it voices; ``-1`` for ``sil``,
+            ``eos`` and pause breaks (``#3``). A syllable break (``#0``) belongs to the syllable
+            before it: the model lets that syllable's final decay into it.
+        chars: The voiced characters in text order (punctuation and skipped words are not).
+    """
+
+    ids: tuple[int, ...] = ()
+    owners: tuple[int, ...] = ()
+    chars: tuple[ZhChar, ...] = ()
+
+
 @dataclass(slots=True)
 class _Syllable:
-    """One spoken syllable: pinyin without tone, tone 1-5, the character it came from."""
+    """One spoken syllable: pinyin without tone, tone 1-5, the character it came from.
+
+    ``pos:end`` (NFKC text offsets) is what it reads, ``text`` its part of the reading.
+    """
 
     base: str
     tone: int
@@ -82,6 +120,10 @@ class _Syllable:
     erhua: bool = False
     pause_after: bool = False
     word_start: bool = False
+    pos: int = -1
+    end: int = -1
+    text: str = ""
+    er_pos: int = -1  # offset of its erhua 儿
 
 
 class ZhFrontend:
@@ -127,24 +169,47 @@ class ZhFrontend:
 
     def phonemes(self, text: str) -> list[str]:
         """Phoneme symbols for one clause, ``sil ... sil`` (empty when nothing is speakable)."""
-        syllables = self._syllables(text)
-        if not syllables:
-            return []
-        phones = [self._sil]
-        for i, syl in enumerate(syllables):
-            initial, final = self._table[syl.base]
-            phones += [initial, f"{final}{syl.tone}"]
-            if syl.erhua:
-                phones.append("er5")
-            if i < len(syllables) - 1:
-                phones.append(self._pause if syl.pause_after else self._break)
-        phones.append(self._sil)
-        return phones
+        return [phone for phone, _ in self._phones(self._syllables(_nfkc(text)[0]))]
 
     def ids(self, text: str) -> list[int]:
         """Model input ids for one clause, ending with ``eos`` (empty when nothing is speakable)."""
-        phones = self.phonemes(text)
-        return [self._ids[p] for p in phones] + [self._ids[self._eos]] if phones else []
+        return list(self.align(text).ids)
+
+    def align(self, text: str) -> ZhInput:
+        """:meth:`ids` for one clause, with the character of ``text`` each id voices."""
+        normal, origin = _nfkc(text)
+        syllables = self._syllables(normal)
+        phones = self._phones(syllables)
+        # Characters by offset in ``text`` (an NFKC expansion, "㎏" -> "kg", is one character).
+        ends: dict[int, int] = {}
+        spoken: dict[int, str] = {}
+        for syl in syllables:
+            start = origin[syl.pos]
+            ends.setdefault(start, origin[syl.end - 1] + 1)
+            spoken[start] = spoken.get(start, "") + syl.text
+            if syl.erhua:
+                ends[origin[syl.er_pos]], spoken[origin[syl.er_pos]] = origin[syl.er_pos] + 1, "儿"
+        index = {start: k for k, start in enumerate(ends)}
+        return ZhInput(
+            ids=(*(self._ids[p] for p, _ in phones), self._ids[self._eos]) if phones else (),
+            owners=(*(index[origin[pos]] if pos >= 0 else -1 for _, pos in phones), -1) if phones else (),
+            chars=tuple(ZhChar(start, end, spoken[start]) for start, end in ends.items()),
+        )
+
+    def _phones(self, syllables: list[_Syllable]) -> list[tuple[str, int]]:
+        """``sil ... sil`` symbols, each with the (NFKC) offset of what it voices or ``-1``."""
+        if not syllables:
+            return []
+        phones = [(self._sil, -1)]
+        for i, syl in enumerate(syllables):
+            initial, final = self._table[syl.base]
+            phones += [(initial, syl.pos), (f"{final}{syl.tone}", syl.pos)]
+            if syl.erhua:
+                phones.append(("er5", syl.er_pos))
+            if i < len(syllables) - 1:
+                phones.append((self._pause, -1) if syl.pause_after else (self._break, phones[-1][1]))
+        phones.append((self._sil, -1))
+        return phones
 
     def ids_for_phonemes(self, phones: Sequence[str]) -> list[int]:
         """Ids for a phoneme list written by hand or by another frontend (adds ``eos``).
@@ -156,47 +221,53 @@ class ZhFrontend:
 
     # ---- text -> syllables ------------------------------------------------------------------
 
-    def _syllables(self, text: str) -> list[_Syllable]:
+    def _syllables(self, text: str) -> list[_Syllable]:  # text: NFKC-normalised
         out: list[_Syllable] = []
-        text = unicodedata.normalize("NFKC", text)
         for match in _TOKEN.finditer(text):
-            kind, token = match.lastgroup, match.group()
+            kind, token, at = match.lastgroup, match.group(), match.start()
             if kind == "pause":
                 if out:
                     out[-1].pause_after = True
                 continue
             if kind == "num":
                 following = text[match.end() : match.end() + 1]
-                out += self._han(read_number(token, following))
+                number = self._han(read_number(token, following), 0)
+                for syl in number:  # the whole number is one unit of the text
+                    syl.pos, syl.end = at, match.end()
+                out += number
                 continue
             if kind == "latin":
                 if len(token) <= _MAX_SPELLED or token.isupper():
-                    out += self._spell(token)
+                    out += self._spell(token, at)
                 else:
                     log.debug("skipping a Latin word", extra={"word": token})
                 continue
-            out += self._han(token)
+            out += self._han(token, at)
         self._cross_word_sandhi(out)
         if out:
             out[-1].pause_after = False
         return out
 
-    def _han(self, run: str) -> list[_Syllable]:
-        """Syllables of a run of Han characters (one per character; erhua merges ``儿``)."""
+    def _han(self, run: str, at: int) -> list[_Syllable]:
+        """Syllables of a run of Han characters at offset ``at`` (one per character; erhua merges ``儿``)."""
         result: list[_Syllable] = []
         for word in self._pinyin.seg(run):
             readings = self._pinyin.pinyin(word, style=Style.TONE3, errors="default")
             for k, (han, reading) in enumerate(zip(word, readings, strict=False)):
+                pos = at + k
                 syl = self._parse(reading[0], han)
                 if syl is None:
                     log.debug("no reading for a character", extra={"char": han})
                     continue
                 syl.word_start = k == 0
+                syl.pos, syl.end, syl.text = pos, pos + 1, han
                 previous = result[-1] if result else None
                 if han == "儿" and previous is not None and self._is_erhua(word, k, previous):
                     previous.erhua = True
+                    previous.er_pos = pos
                     continue
                 result.append(syl)
+            at += len(word)
         return result
 
     @staticmethod
@@ -215,13 +286,14 @@ class ZhFrontend:
             return None
         return _Syllable(base, tone, han)
 
-    def _spell(self, word: str) -> list[_Syllable]:
+    def _spell(self, word: str, at: int) -> list[_Syllable]:
         result = []
-        for letter in word.lower():
-            for k, reading in enumerate(_LETTERS[letter].split()):
+        for i, letter in enumerate(word):
+            for k, reading in enumerate(_LETTERS[letter.lower()].split()):
                 syl = self._parse(reading, "")
                 if syl is not None:
                     syl.word_start = k == 0
+                    syl.pos, syl.end, syl.text = at + i, at + i + 1, letter if k == 0 else ""
                     result.append(syl)
         return result
 
@@ -257,6 +329,17 @@ class ZhFrontend:
                 for low in run[start:-1]:
                     low.tone = 2
                 run = []
+
+
+def _nfkc(text: str) -> tuple[str, list[int]]:
+    """NFKC form of ``text`` (by character) and, per character of it, its origin's offset in ``text``."""
+    parts: list[str] = []
+    origin: list[int] = []
+    for k, ch in enumerate(text):
+        normal = unicodedata.normalize("NFKC", ch)
+        parts.append(normal)
+        origin += [k] * len(normal)
+    return "".join(parts), origin
 
 
 def read_number(token: str, following: str = "") -> str:

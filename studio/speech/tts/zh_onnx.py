@@ -8,9 +8,13 @@ whose terms allow non-commercial use only (``models/zh/NOTICE``).
 Text is cut into clauses at Chinese/ASCII punctuation; each clause is synthesised on its own:
 FastSpeech2 makes the clause's mel spectrogram, then the vocoder turns it into audio piece by piece
 (:mod:`studio.speech.tts.zh_vocoder`: a 0.25 s first piece, then 1.25-2.5 s ones, stitched exactly),
-and every piece becomes an :class:`~studio.core.frames.AudioChunk` carrying the clause's span, so
-audio starts after the first piece rather than after the whole clause. The model's own silence
-around a clause is trimmed and replaced by a pause that depends on the punctuation that ends it.
+and every piece becomes an :class:`~studio.core.frames.AudioChunk`, so audio starts after the first
+piece rather than after the whole clause. Each chunk carries the part of the clause it voices: the
+characters whose centre its audio holds, timed by the durations FastSpeech2 predicts per phoneme
+(:mod:`studio.speech.tts.zh_align`), as ``spoken`` (their readings) and ``span`` (its sub-span of
+the clause, with the punctuation after them), so lip-sync lays the right syllables on each piece.
+The model's own silence around a clause is trimmed and replaced by a pause that depends on the
+punctuation that ends it.
 
 Prosody: ``speed`` scales FastSpeech2's predicted durations (``speed_ratios = 1/speed``), which also
 keeps the pitch. ``pitch`` shifts the predicted F0 before the model turns it into the spectrogram
@@ -25,7 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -37,12 +41,13 @@ from studio.core.errors import ProviderError
 from studio.core.frames import AudioChunk, PcmArray, TextSpan
 from studio.inference.host import ThreadModelHost
 from studio.speech.tts.base import TtsOptions, VoiceInfo
+from studio.speech.tts.zh_align import ClauseText
 from studio.speech.tts.zh_vocoder import ClauseRender, ClauseTrim, MelArray
 
 if TYPE_CHECKING:
     import onnxruntime
 
-    from studio.speech.tts.zh_frontend import ZhFrontend
+    from studio.speech.tts.zh_frontend import ZhFrontend, ZhInput
 
 log = logging.getLogger(__name__)
 
@@ -149,8 +154,12 @@ class _ZhModel:
     def _session(ort: Any, path: Path, options: Any) -> onnxruntime.InferenceSession:
         return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
-    def mel(self, ids: list[int], options: TtsOptions) -> MelArray:
+    def mel(self, ids: Sequence[int], options: TtsOptions) -> MelArray:
         """Ids of one clause -> its mel spectrogram, shape ``(1, frames, 80)``."""
+        return self.acoustic_run(ids, options)[0]
+
+    def acoustic_run(self, ids: Sequence[int], options: TtsOptions) -> tuple[MelArray, list[int]]:
+        """Ids of one clause -> its mel spectrogram and the mel frames each id lasts."""
         feeds = {
             "input_ids": np.asarray([ids], np.int32),
             "speaker_ids": np.zeros(1, np.int32),
@@ -161,14 +170,16 @@ class _ZhModel:
         if self.has_f0_shift:
             semitones = max(-MAX_PITCH_SEMITONES, min(MAX_PITCH_SEMITONES, options.pitch))
             feeds["f0_shift"] = np.asarray([semitones / self.semitones_per_unit], np.float32)
-        return np.asarray(self.acoustic.run(["mel"], feeds)[0], np.float32)
+        mel, durations = self.acoustic.run(["mel", "durations"], feeds)
+        return np.asarray(mel, np.float32), [int(d) for d in np.asarray(durations).reshape(-1)]
 
     def vocode(self, mel: MelArray) -> PcmArray:
         """Mel frames -> audio, :data:`~studio.speech.tts.zh_vocoder.HOP` samples per frame."""
         return np.asarray(self.vocoder.run(["audio"], {"mels": mel})[0], np.float32).reshape(-1)
 
-    def start(self, ids: list[int], pause: float, options: TtsOptions) -> ClauseRender:
-        """Ids of one clause -> its mel, ready to be vocoded piece by piece (:meth:`ClauseRender.step`).
+    def start(self, span: TextSpan, voiced: ZhInput, options: TtsOptions) -> tuple[ClauseRender, ClauseText]:
+        """One clause -> its mel, ready to be vocoded piece by piece (:meth:`ClauseRender.step`),
+        and its characters, timed, to hand to the pieces.
 
         The model pads a clause with silence (~0.15 s before, ~0.3 s after, and the last vowel
         decays well into its closing "sil" phoneme, so its predicted duration is no guide): the
@@ -177,10 +188,11 @@ class _ZhModel:
         trim = ClauseTrim(
             level=_SILENCE_LEVEL,
             lead_keep=int(_LEAD_KEEP_S * SAMPLE_RATE),
-            pause=int(pause / options.speed * SAMPLE_RATE),
+            pause=int(pause_after(span.text) / options.speed * SAMPLE_RATE),
             gain=_MAKEUP_GAIN * options.volume,
         )
-        return ClauseRender(self.mel(ids, options), trim)
+        mel, durations = self.acoustic_run(voiced.ids, options)
+        return ClauseRender(mel, trim), ClauseText.from_durations(span, voiced, durations, mel.shape[1])
 
 
 class ZhOnnxTTS:
@@ -230,10 +242,12 @@ class ZhOnnxTTS:
     async def stream(self, text: str, voice_id: str, options: TtsOptions) -> AsyncGenerator[AudioChunk, None]:
         """Yield the audio of ``text`` piece by piece; only the last chunk has ``final=True``. Engine loop.
 
-        Every clause gives one or more chunks, each with the clause's span (the first is short so
-        audio starts early). Text with nothing speakable yields nothing. Each piece is one call on
-        the model thread, so cancelling the consuming task stops before the next piece (one being
-        vocoded finishes on the worker and is dropped).
+        Every clause gives one or more chunks (the first is short so audio starts early), each with
+        the characters it voices as ``spoken`` (``""`` for a piece that holds no character's
+        centre) and its part of the clause as ``span``; the spans of a clause's chunks put
+        together are the clause. Text with nothing speakable yields nothing. Each piece is one
+        call on the model thread, so cancelling the consuming task stops before the next piece
+        (one being vocoded finishes on the worker and is dropped).
 
         Raises:
             ProviderError: unknown voice, missing model files, or synthesis failed.
@@ -243,18 +257,22 @@ class ZhOnnxTTS:
         if not spans:
             return
         plan = await self._host.run(partial(self._plan, spans=spans))
-        for index, (span, ids) in enumerate(plan):
-            clause = await self._host.run(partial(self._start, ids=ids, span=span, options=options))
+        for index, (span, voiced) in enumerate(plan):
+            clause, chars = await self._host.run(
+                partial(self._start, voiced=voiced, span=span, options=options)
+            )
             while True:
                 pcm = await self._host.run(partial(self._step, clause=clause, span=span))
                 if pcm.size or clause.done:  # a clause's last chunk comes even if empty
+                    piece, spoken = chars.take(None if clause.done else clause.trim.played)
                     yield AudioChunk(
                         pcm=pcm,
                         sample_rate=SAMPLE_RATE,
-                        span=span,
+                        span=piece,
                         voice_id=VOICE_ID,
                         language=LANGUAGE,
                         final=clause.done and index == len(plan) - 1,
+                        spoken=spoken,
                     )
                 if clause.done:
                     break
@@ -305,15 +323,17 @@ class ZhOnnxTTS:
             ) from exc
 
     @staticmethod
-    def _plan(model: _ZhModel, spans: list[TextSpan]) -> list[tuple[TextSpan, list[int]]]:
+    def _plan(model: _ZhModel, spans: list[TextSpan]) -> list[tuple[TextSpan, ZhInput]]:
         """Phoneme ids per clause, dropping clauses with nothing to say (worker thread)."""
-        plan = [(span, model.frontend.ids(span.text)) for span in spans]
-        return [(span, ids) for span, ids in plan if ids]
+        plan = [(span, model.frontend.align(span.text)) for span in spans]
+        return [(span, voiced) for span, voiced in plan if voiced.ids]
 
-    def _start(self, model: _ZhModel, ids: list[int], span: TextSpan, options: TtsOptions) -> ClauseRender:
-        """Make one clause's spectrogram (worker thread)."""
+    def _start(
+        self, model: _ZhModel, voiced: ZhInput, span: TextSpan, options: TtsOptions
+    ) -> tuple[ClauseRender, ClauseText]:
+        """Make one clause's spectrogram and time its characters (worker thread)."""
         try:
-            clause = model.start(ids, pause_after(span.text), options)
+            clause = model.start(span, voiced, options)
         except Exception as exc:
             raise self._failed(span, exc) from exc
         self._clauses_synthesized += 1
@@ -340,8 +360,8 @@ class ZhOnnxTTS:
     def _speak(self, model: _ZhModel, text: str, options: TtsOptions) -> PcmArray:
         """Synthesise a whole short text in one go (worker thread; warm-up and tools)."""
         parts = []
-        for span, ids in self._plan(model, split_clauses(text)):
-            clause = self._start(model, ids, span, options)
+        for span, voiced in self._plan(model, split_clauses(text)):
+            clause, _ = self._start(model, voiced, span, options)
             parts.append(self._step(model, clause, span))
             while not clause.done:
                 parts.append(self._step(model, clause, span))

