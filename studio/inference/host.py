@@ -8,9 +8,11 @@ process host behind the same protocol.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
+import queue
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, Protocol, TypeVar
 
 from studio.core.errors import EngineError
@@ -43,6 +45,50 @@ class ModelHost(Protocol[M_co]):
         ...
 
 
+_Call = tuple["concurrent.futures.Future[Any]", Callable[..., Any], tuple[Any, ...]]
+
+
+class ModelThread:
+    """One daemon worker thread running submitted calls in order.
+
+    Unlike a ThreadPoolExecutor worker it is a daemon: a model still loading when the studio
+    quits cannot hold the process open (the call's result is simply never used).
+    """
+
+    def __init__(self, name: str) -> None:
+        self._queue: queue.SimpleQueue[
+            tuple[concurrent.futures.Future[Any], Callable[..., Any], tuple[Any, ...]] | None
+        ]
+        self._queue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
+        """Queue ``fn(*args)``; any thread."""
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._queue.put((future, fn, args))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, fn, args = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:
+                future.set_exception(exc)
+
+    def shutdown(self, timeout: float | None = None) -> bool:
+        """Finish queued calls, then stop; wait up to ``timeout`` s. True if the thread ended."""
+        self._queue.put(None)
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+
 class ThreadModelHost(Generic[M]):
     """Hosts a model on one dedicated worker thread.
 
@@ -54,7 +100,7 @@ class ThreadModelHost(Generic[M]):
     def __init__(self, name: str, loader: Callable[[], M]) -> None:
         self.name = name
         self._loader = loader
-        self._executor: ThreadPoolExecutor | None = None
+        self._executor: ModelThread | None = None
         self._model: M | None = None
         self._load_lock: asyncio.Lock | None = None
 
@@ -63,9 +109,9 @@ class ThreadModelHost(Generic[M]):
         """True once the model is loaded."""
         return self._model is not None
 
-    def _ensure_executor(self) -> ThreadPoolExecutor:
+    def _ensure_executor(self) -> ModelThread:
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"model-{self.name}")
+            self._executor = ModelThread(f"model-{self.name}")
         return self._executor
 
     async def load(self) -> None:
@@ -77,8 +123,7 @@ class ThreadModelHost(Generic[M]):
         async with self._load_lock:
             if self._model is None:
                 executor = self._ensure_executor()
-                loop = asyncio.get_running_loop()
-                self._model = await loop.run_in_executor(executor, self._loader)
+                self._model = await asyncio.wrap_future(executor.submit(self._loader))
                 log.info("model loaded", extra={"model": self.name})
 
     async def run(self, fn: Callable[[M], T]) -> T:
@@ -87,8 +132,7 @@ class ThreadModelHost(Generic[M]):
         model = self._model
         if model is None or self._executor is None:
             raise EngineError(f"model {self.name} is not available")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, model)
+        return await asyncio.wrap_future(self._executor.submit(fn, model))
 
     def run_sync(self, fn: Callable[[M], Any]) -> Any:
         """Blocking variant for CLI tools and benchmarks (not on the engine loop)."""
@@ -103,4 +147,6 @@ class ThreadModelHost(Generic[M]):
         executor, self._executor = self._executor, None
         self._model = None
         if executor is not None:
-            await asyncio.get_running_loop().run_in_executor(None, executor.shutdown, True)
+            # Waits for a running call (bounded); a model load still running is left to its daemon
+            # thread rather than holding up the shutdown.
+            await asyncio.to_thread(executor.shutdown, 2.0)

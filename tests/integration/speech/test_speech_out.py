@@ -29,7 +29,11 @@ MODELS = Path(__file__).resolve().parents[3] / "models"
 
 SENTENCES = {
     "zh": ("今天天气很好，我们一起去公园散步吧。", char_error_rate, 0.15),
-    "en": ("Thank you all for watching the stream today.", word_error_rate, 0.10),
+    "en": (
+        "Thank you all for watching the stream today, and see you again tomorrow night.",
+        word_error_rate,
+        0.10,
+    ),
     "ja": ("今日はとても良い天気ですね。", char_error_rate, 0.15),
 }
 
