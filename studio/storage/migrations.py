@@ -34,7 +34,27 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     db.table("event_log").create_index(["kind", "ts"])
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial: meta, event_log", _m1_initial),)
+def _m2_avatars(db: sqlite_utils.Database) -> None:
+    db.table("avatars").create(
+        {
+            "id": str,
+            "name": str,
+            "kind": str,
+            "folder": str,
+            "model_file": str,
+            "settings": str,
+            "created_at": float,
+            "updated_at": float,
+        },
+        pk="id",
+        not_null={"name", "kind", "folder", "model_file", "settings", "created_at", "updated_at"},
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial: meta, event_log", _m1_initial),
+    Migration(2, "avatars", _m2_avatars),
+)
 
 
 def current_version(db: sqlite_utils.Database) -> int:
