@@ -202,10 +202,12 @@ def bench_storage(rows: int, as_json: bool) -> None:
 
 
 def _register() -> None:
+    from studio.app.render_cli import bench_render
     from studio.app.speech_cli import bench_tts, say
 
     cli.add_command(say)
     bench.add_command(bench_tts)
+    bench.add_command(bench_render)
 
 
 _register()
