@@ -33,7 +33,7 @@ from typing import Any, Final
 
 from studio.avatar.render.errors import GLUnavailableError
 
-__all__ = ["EglContext"]
+__all__ = ["EglContext", "current_egl_context"]
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,12 @@ def _load_library() -> Any:
             func.restype, func.argtypes = restype, argtypes
         _loaded["lib"] = lib
         return lib
+
+
+def current_egl_context() -> int:
+    """The EGL context current on this thread, 0 if none (or EGL was never used here). Thread: any."""
+    lib = _loaded.get("lib")
+    return int(lib.eglGetCurrentContext() or 0) if lib is not None else 0
 
 
 def _error_name(lib: Any) -> str:

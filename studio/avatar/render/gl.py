@@ -54,7 +54,7 @@ pixel-pack buffer bound, a byte offset (``ctypes.c_void_p(0)``)."""
 PLATFORM_NAME: str = type(_platform.PLATFORM).__name__
 """PyOpenGL's platform class in use, e.g. ``EGLPlatform`` or ``GLXPlatform``."""
 
-__all__ = ["GL", "PLATFORM_NAME", "gl_info", "raw_read_pixels"]
+__all__ = ["GL", "PLATFORM_NAME", "current_context_handle", "gl_info", "raw_read_pixels"]
 
 
 def gl_info() -> dict[str, str]:
@@ -70,3 +70,17 @@ def gl_info() -> dict[str, str]:
         "version": text(GL.GL_VERSION),
         "pyopengl_platform": PLATFORM_NAME,
     }
+
+
+def current_context_handle() -> int:
+    """The context current on this thread as PyOpenGL's platform sees it (GLX, EGL, WGL ...).
+
+    0 when none is current or the platform cannot tell (e.g. an EGL context under PyOpenGL's
+    GLX platform: ask :func:`studio.avatar.render.egl.current_egl_context` as well).
+    """
+    try:
+        value = _platform.PLATFORM.GetCurrentContext()
+    except Exception:  # platforms without the query, or no library: unknown
+        return 0
+    value = getattr(value, "value", value)
+    return int(value or 0)

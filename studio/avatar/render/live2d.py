@@ -113,6 +113,8 @@ class Live2DRenderer:
         Raises:
             AvatarModelError: a required file (moc, texture) is missing or the model fails to load.
             GLUnavailableError: live2d-py is not installed.
+            RenderError: other Live2D models are alive in a different GL context (live2d-py
+                draws in one context at a time).
         """
         try:
             for warning in self.info.check_files():

@@ -31,7 +31,9 @@ import threading
 from collections.abc import Iterator
 from typing import Any, Final
 
-from studio.avatar.render.errors import GLUnavailableError
+from studio.avatar.render.egl import current_egl_context
+from studio.avatar.render.errors import GLUnavailableError, RenderError
+from studio.avatar.render.gl import current_context_handle
 
 __all__ = [
     "LIVE2D_INSTALL_HINT",
@@ -50,6 +52,7 @@ _LOG_WARN: Final = 2
 _lock = threading.Lock()
 _loaded: dict[str, Any] = {}  # "live2d" -> the initialised module
 _users = [0]  # renderers holding live2d's process-wide GL state (shaders)
+_owner = [0]  # the context those shaders live in (0: unknown)
 
 
 def load_live2d() -> Any:
@@ -86,13 +89,27 @@ def acquire_gl() -> Any:
     The first user calls ``glInit()``; live2d-py then keeps its shaders process-wide. When the
     last user releases, ``glRelease()`` drops them, so the next model may live in a new context
     (without it, drawing in a second context after the first was destroyed fails with
-    ``GL_INVALID_VALUE`` and draws nothing). Consequently all live models share one context
-    (or contexts sharing objects) at a time. Thread: GL thread, context current.
+    ``GL_INVALID_VALUE`` and draws nothing). Consequently all live models share one context at a
+    time: a model loaded while others live in a different context would draw nothing, so that
+    is refused.
+
+    Raises:
+        RenderError: live2d's GL state belongs to another context that still has models.
+        GLUnavailableError: live2d-py is not installed.
+
+    Thread: GL thread, context current.
     """
     module = load_live2d()
+    context = current_egl_context() or current_context_handle()
     with _lock:
         if _users[0] == 0:
             module.glInit()
+            _owner[0] = context
+        elif context and _owner[0] and context != _owner[0]:
+            raise RenderError(
+                "Live2D is already drawing in another OpenGL context; live2d-py supports one at a "
+                "time. Release those models first (or draw in that context)."
+            )
         _users[0] += 1
     return module
 

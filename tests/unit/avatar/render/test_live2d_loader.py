@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from studio.avatar.render.egl import EglContext
+from studio.avatar.render.errors import RenderError
 from studio.avatar.render.gl import GL
 from studio.avatar.render.live2d import Live2DRenderer
 from studio.avatar.render.live2d_loader import gl_users, load_live2d, native_stdout_to_stderr
@@ -113,3 +116,23 @@ def test_models_draw_in_a_new_context_after_the_first_is_gone(gl: EglContext) ->
     assert _draw_once(model) == drawn_first > 1000
     assert _draw_once(model) == drawn_first  # and again in the same context
     assert gl_users() == 0
+
+
+def test_a_second_context_is_refused_while_models_live_in_the_first(gl: EglContext) -> None:
+    model = sample_model("Mao")
+    target = OffscreenTarget(64, 64)
+    first = Live2DRenderer(model)
+    first.load(64, 64)
+    gl.release()
+    try:
+        with EglContext():
+            with pytest.raises(RenderError, match="another OpenGL context"):
+                Live2DRenderer(model).load(64, 64)
+            assert gl_users() == 1
+    finally:
+        gl.make_current()
+        first.release()
+        target.release()
+    with EglContext():
+        assert _draw_once(model) > 100  # free again once the first context's models are gone
+    gl.make_current()
