@@ -8,6 +8,7 @@ profile in one folder.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import signal
 import sys
@@ -218,7 +219,26 @@ def main() -> None:
     # The audio callback needs the interpreter lock every ~10 ms; with busy Python threads on two
     # cores the default 5 ms switch interval starves it (measured: underruns). 1 ms keeps it fed.
     sys.setswitchinterval(0.001)
-    cli()
+    try:
+        cli()
+    except SystemExit as exc:
+        _leave(exc)
+        raise
+
+
+def _leave(exc: SystemExit) -> None:
+    """Exit without finalising the interpreter while a model thread is still in native code."""
+    from studio.inference.host import busy_model_threads
+
+    busy = busy_model_threads(timeout=2.5)
+    if not busy:
+        return
+    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    print(f"(leaving while {', '.join(busy)} finishes its work)", file=sys.stderr)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import concurrent.futures
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -43,6 +44,26 @@ class ModelHost(Protocol[M_co]):
     async def close(self) -> None:
         """Release the model and the worker."""
         ...
+
+
+MODEL_THREAD_PREFIX = "model-"
+
+
+def busy_model_threads(timeout: float) -> list[str]:
+    """Wait up to ``timeout`` s for model worker threads to finish; return the names still running.
+
+    Model threads are daemons; one still inside native inference code when the interpreter
+    finalises can abort the process ("terminate called without an active exception"), so the
+    process must wait for them, or leave with ``os._exit`` if they do not finish in time.
+    """
+    deadline = time.monotonic() + timeout
+    busy = []
+    for thread in threading.enumerate():
+        if thread.name.startswith(MODEL_THREAD_PREFIX) and thread is not threading.current_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                busy.append(thread.name)
+    return busy
 
 
 _Call = tuple["concurrent.futures.Future[Any]", Callable[..., Any], tuple[Any, ...]]
@@ -111,7 +132,7 @@ class ThreadModelHost(Generic[M]):
 
     def _ensure_executor(self) -> ModelThread:
         if self._executor is None:
-            self._executor = ModelThread(f"model-{self.name}")
+            self._executor = ModelThread(f"{MODEL_THREAD_PREFIX}{self.name}")
         return self._executor
 
     async def load(self) -> None:
