@@ -1,0 +1,53 @@
+"""Cream's colours: cream/caramel hair, warm skin, honey eyes, periwinkle dress, strawberry ribbon."""
+
+from __future__ import annotations
+
+SKIN = (255, 238, 226)
+SKIN_SHADE = (247, 206, 188)
+SKIN_DEEP = (236, 178, 160)
+SKIN_LINE = (176, 112, 92)
+
+HAIR_LIGHT = (255, 240, 205)
+HAIR = (246, 218, 166)
+HAIR_MID = (232, 184, 120)
+HAIR_DEEP = (196, 138, 82)
+HAIR_BACK = (222, 170, 108)
+HAIR_BACK_DEEP = (172, 114, 66)
+HAIR_LINE = (128, 80, 48)
+HAIR_SHINE = (255, 252, 238)
+
+LASH = (62, 34, 24)
+BROW = (150, 96, 58)
+EYE_WHITE = (255, 255, 255)
+EYE_SHADE = (214, 208, 232)
+IRIS_TOP = (96, 44, 20)
+IRIS_MID = (186, 100, 42)
+IRIS_LOW = (246, 186, 84)
+PUPIL = (46, 18, 10)
+
+MOUTH_LINE = (132, 62, 50)
+MOUTH_IN = (140, 48, 56)
+TONGUE = (242, 132, 140)
+TEETH = (255, 255, 255)
+
+BLUSH = (255, 128, 146)
+
+DRESS_LIGHT = (176, 202, 242)
+DRESS = (140, 176, 230)
+DRESS_SHADE = (110, 140, 204)
+DRESS_DEEP = (84, 108, 170)
+DRESS_LINE = (58, 74, 122)
+
+COLLAR = (255, 255, 255)
+COLLAR_SHADE = (218, 226, 242)
+COLLAR_LINE = (112, 124, 162)
+
+RIBBON = (232, 84, 106)
+RIBBON_LIGHT = (250, 140, 152)
+RIBBON_SHADE = (186, 56, 80)
+RIBBON_LINE = (120, 32, 52)
+
+BUTTON = (255, 244, 220)
+STAR = (255, 212, 92)
+STAR_LINE = (196, 134, 40)
+TEAR = (150, 208, 255)
