@@ -75,3 +75,9 @@ def test_cli_rejects_a_bad_size() -> None:
     outcome = CliRunner().invoke(bench_render, ["--size", "big"])
     assert outcome.exit_code == 2
     assert "WIDTHxHEIGHT" in outcome.output
+
+
+def test_without_a_model_the_built_in_avatar_is_measured() -> None:
+    result = render_benchmark(None, 160, 90, 0.2)
+    assert result["model"] == "built-in"
+    assert result["frames_read"] == result["frames"] >= 10
