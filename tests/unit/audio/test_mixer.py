@@ -160,7 +160,9 @@ def test_render_allocates_no_frame_buffers() -> None:
     numpy makes a few small fixed-size objects per call (scalars, views, reduction results); what
     must not happen is anything that grows with the block, like a temporary copy of it.
     """
-    small = _render_peak_alloc(128)
-    large = _render_peak_alloc(4096)
+    # tracemalloc sees every thread: in a full test run, threads left by other tests may allocate
+    # during a measurement, so take the best of a few (the render path itself is deterministic).
+    small = min(_render_peak_alloc(128) for _ in range(5))
+    large = min(_render_peak_alloc(4096) for _ in range(5))
     assert large < 4096  # a quarter of one 4096-frame mono block
     assert large - small < 512
