@@ -66,7 +66,8 @@ def back_hair_outline() -> list[Pt]:
         bow((760, 926), (746, 986), 6),
         bow((746, 986), (716, 930), -5),
         bow((716, 930), (688, 966), 5),
-        [(688, 966), (664, 880), (640, 790), (600, 735), (540, 716), (480, 714)],
+        # the inner edge stays ~50 px inside the body (the head tilts): hair behind the torso is never seen
+        [(688, 966), (700, 880), (690, 800), (640, 752), (560, 730), (480, 726)],
     )
     return right + mirror(right)[1:-1]
 
