@@ -122,6 +122,9 @@ class PngTuberRenderer:
             self._program, self._uniforms = compile_program()
             self._vbo = gl_id(GL.glGenBuffers(1))
             self._vao = self._make_vao()
+        if self._textures:  # loaded before: replace, do not leak
+            GL.glDeleteTextures(sorted(set(self._textures.values())))
+            self._textures.clear()
         names: dict[int, tuple[int, SpriteMesh]] = {}
         for name, sprite in model.sprites.items():
             key = id(sprite.rgba)  # sprites sharing one image share one texture

@@ -289,6 +289,7 @@ def test_renderer_protocol_queries_and_lifecycle(gl: EglContext) -> None:
     renderer.load(100, 100)
     assert renderer.expressions()[0] == "neutral" and len(renderer.expressions()) >= 6
     assert renderer.motion_groups() == {"Idle": 1, "Hop": 1, "Nod": 1, "Shake": 1}
+    renderer.load(100, 100)  # loading again replaces the textures
     renderer.resize(200, 150)
     renderer.update(1 / 30, AvatarState())
     renderer.release()
