@@ -144,6 +144,15 @@ class Canvas:
         """``a`` without ``b``."""
         return ImageChops.subtract(a, b)
 
+    def inside(self, mask: Image.Image, margin: float) -> Image.Image:
+        """Where ``mask`` covers everything within ``margin`` 1x px (a box erosion)."""
+        spread = mask.filter(ImageFilter.BoxBlur(margin * SS))
+        return spread.point(lambda v: 255 if v >= 254 else 0)
+
+    def cut(self, hidden: Image.Image) -> None:
+        """Erase what is drawn under ``hidden`` (parts always covered by a layer in front)."""
+        self.im.putalpha(ImageChops.subtract(self.alpha(), hidden))
+
     def alpha(self) -> Image.Image:
         """The coverage of what has been drawn so far."""
         return self.im.getchannel("A")

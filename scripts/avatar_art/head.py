@@ -85,6 +85,9 @@ def draw_back_hair() -> Canvas:
             line = catmull([(CX + side * 150, 200), (x + side * 10, 520), (x + side * 22, 900 - 10 * k)])
             cv.paint(cv.both(cv.blur(cv.stroke_mask(line, 6), 3), m), (*pal.HAIR_BACK_DEEP, 150))
     cv.stroke(back_hair_outline(), 2.6, pal.HAIR_LINE, closed=True)
+    # Never seen: what the face and the front hair cover even with the parallax of ``look``
+    # (< 20 px between these layers). Leaving it out saves a fifth of the drawing on software GL.
+    cv.cut(cv.inside(cv.either(cv.poly(face_outline()), cv.poly(front_hair_outline())), 24))
     return cv
 
 
@@ -244,6 +247,7 @@ def draw_face() -> Canvas:
     cv.stroke(
         [(483, 520), (480, 528), (477, 531)], lambda t: 1.8 * math.sin(math.pi * t) + 0.3, pal.SKIN_LINE
     )
+    cv.cut(cv.inside(hair, 16))  # the forehead deep under the bangs is never seen
     return cv
 
 
