@@ -14,6 +14,9 @@ Delivery: each ``(pts, frame)`` goes to the optional ``on_frame`` callback (rend
 short) and into a bounded queue read with :meth:`HeadlessStage.get`. A full queue drops its oldest
 frame (the encoder wants the newest) and counts it. A tick that comes too late (the thread was
 starved or a frame took longer than the period) is skipped, not rendered in a burst, and counted.
+Frame pts never decrease; they repeat only while the MediaClock is paused or held (a stalled audio
+device), and the renderer then advances by 0 s. An exception from the state source, the renderer
+or ``on_frame`` stops the render thread; it is logged and kept in :attr:`StageStats.error`.
 
 Threads: :meth:`~HeadlessStage.start`, :meth:`~HeadlessStage.stop`, :meth:`~HeadlessStage.get`
 and :attr:`~HeadlessStage.stats` from any one owner thread (or several: they lock). The renderer,

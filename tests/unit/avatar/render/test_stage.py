@@ -196,3 +196,30 @@ def test_a_renderer_that_cannot_load_fails_start_with_its_error() -> None:
     assert not stage.running
     assert stage.stats.error is not None and "broken model" in stage.stats.error
     assert stage.get(timeout=0.0) is None
+
+
+def test_an_error_while_rendering_stops_the_stage_and_is_reported() -> None:
+    clock = MediaClock()
+    clock.start()
+    calls = [0]
+
+    def state(pts: float) -> AvatarState:
+        calls[0] += 1
+        if calls[0] == 5:
+            raise ValueError("state source broke")
+        return _state(pts)
+
+    renderer = ShadeRenderer()
+    stage = HeadlessStage(renderer, clock, state, width=W, height=H, fps=60.0, queue_size=64)
+    try:
+        stage.start()
+    except GLUnavailableError as exc:
+        pytest.skip(f"no headless OpenGL here: {exc.user_message}")
+    try:
+        while stage.get(timeout=5.0) is not None:  # returns None once the thread has ended
+            pass
+        assert not stage.running
+        assert stage.stats.error == "ValueError: state source broke"
+        assert renderer.releases == 1, "GL was still released"
+    finally:
+        stage.stop()
