@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja">
 <context>
+    <name>AvatarStage</name>
+    <message>
+        <source>The avatar cannot be shown: {problem}</source>
+        <translation>アバターを表示できません：{problem}</translation>
+    </message>
+    <message>
+        <source>Avatar stage</source>
+        <translation>アバターステージ</translation>
+    </message>
+</context>
+<context>
     <name>AvatarStagePanel</name>
     <message>
         <source>Avatar stage</source>
@@ -10,6 +21,61 @@
     <message>
         <source>Not available yet. Your Live2D or built-in avatar will appear here, with lip-sync and expressions.</source>
         <translation>まだ利用できません。ここに Live2D または内蔵アバターが表示され、口パクや表情も動きます。</translation>
+    </message>
+</context>
+<context>
+    <name>AvatarWindow</name>
+    <message>
+        <source>Size</source>
+        <translation>サイズ</translation>
+    </message>
+    <message>
+        <source>1280 × 720 (720p)</source>
+        <translation>1280 × 720 (720p)</translation>
+    </message>
+    <message>
+        <source>1920 × 1080 (1080p)</source>
+        <translation>1920 × 1080 (1080p)</translation>
+    </message>
+    <message>
+        <source>Background</source>
+        <translation>背景</translation>
+    </message>
+    <message>
+        <source>The avatar&apos;s setting</source>
+        <translation>アバターの設定に従う</translation>
+    </message>
+    <message>
+        <source>Chroma key green</source>
+        <translation>クロマキー（グリーン）</translation>
+    </message>
+    <message>
+        <source>Chroma key blue</source>
+        <translation>クロマキー（ブルー）</translation>
+    </message>
+    <message>
+        <source>Chroma key magenta</source>
+        <translation>クロマキー（マゼンタ）</translation>
+    </message>
+    <message>
+        <source>Custom colour…</source>
+        <translation>カスタムカラー…</translation>
+    </message>
+    <message>
+        <source>Transparent</source>
+        <translation>透明</translation>
+    </message>
+    <message>
+        <source>Always on top</source>
+        <translation>常に手前に表示</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>閉じる</translation>
+    </message>
+    <message>
+        <source>Chroma key colour</source>
+        <translation>クロマキーの色</translation>
     </message>
 </context>
 <context>
@@ -151,6 +217,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Avatar Window (for OBS)</source>
+        <translation>アバターウィンドウ（OBS 用）(&amp;A)</translation>
     </message>
     <message>
         <source>&amp;Theme</source>

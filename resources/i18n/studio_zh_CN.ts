@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AvatarStage</name>
+    <message>
+        <source>The avatar cannot be shown: {problem}</source>
+        <translation>无法显示虚拟形象：{problem}</translation>
+    </message>
+    <message>
+        <source>Avatar stage</source>
+        <translation>虚拟形象舞台</translation>
+    </message>
+</context>
+<context>
     <name>AvatarStagePanel</name>
     <message>
         <source>Avatar stage</source>
@@ -10,6 +21,61 @@
     <message>
         <source>Not available yet. Your Live2D or built-in avatar will appear here, with lip-sync and expressions.</source>
         <translation>尚未开放。这里将显示你的 Live2D 或内置虚拟形象，并带有口型同步和表情。</translation>
+    </message>
+</context>
+<context>
+    <name>AvatarWindow</name>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
+    </message>
+    <message>
+        <source>1280 × 720 (720p)</source>
+        <translation>1280 × 720 (720p)</translation>
+    </message>
+    <message>
+        <source>1920 × 1080 (1080p)</source>
+        <translation>1920 × 1080 (1080p)</translation>
+    </message>
+    <message>
+        <source>Background</source>
+        <translation>背景</translation>
+    </message>
+    <message>
+        <source>The avatar&apos;s setting</source>
+        <translation>使用形象自身的设置</translation>
+    </message>
+    <message>
+        <source>Chroma key green</source>
+        <translation>绿幕（抠像绿）</translation>
+    </message>
+    <message>
+        <source>Chroma key blue</source>
+        <translation>蓝幕（抠像蓝）</translation>
+    </message>
+    <message>
+        <source>Chroma key magenta</source>
+        <translation>品红抠像色</translation>
+    </message>
+    <message>
+        <source>Custom colour…</source>
+        <translation>自定义颜色…</translation>
+    </message>
+    <message>
+        <source>Transparent</source>
+        <translation>透明</translation>
+    </message>
+    <message>
+        <source>Always on top</source>
+        <translation>窗口置顶</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Chroma key colour</source>
+        <translation>抠像颜色</translation>
     </message>
 </context>
 <context>
@@ -151,6 +217,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Avatar Window (for OBS)</source>
+        <translation>虚拟形象窗口（用于 OBS）(&amp;A)</translation>
     </message>
     <message>
         <source>&amp;Theme</source>

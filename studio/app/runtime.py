@@ -26,6 +26,7 @@ from studio.core.tasks import TaskOwner
 from studio.storage.repos import EventLogRow
 
 if TYPE_CHECKING:  # the speech stack (engines, audio) loads only when something speaks
+    from studio.app.avatar import AvatarSession
     from studio.app.speech import SpeechStack
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class EngineRuntime:
         self._warm_up_speech = warm_up_speech
         self._speech: SpeechStack | None = None
         self._speech_lock: asyncio.Lock | None = None
+        self._avatar: AvatarSession | None = None
+        self._avatar_lock: asyncio.Lock | None = None
         api = container.config.api
         self._serve_api = api.enabled if serve_api is None else serve_api
         self._host = host or api.host
@@ -213,6 +216,12 @@ class EngineRuntime:
             self._api = None
         error_sub.close()
         await self._owner.close(1.0)  # first: tasks may be using the speech stack
+        if self._avatar is not None:
+            try:
+                await asyncio.wait_for(self._avatar.close(), 2.0)
+            except (TimeoutError, Exception):
+                log.exception("closing the avatar failed")
+            self._avatar = None
         if self._speech is not None:
             try:
                 await asyncio.wait_for(self._speech.close(), 2.0)
@@ -248,6 +257,25 @@ class EngineRuntime:
                     SpeechStack.build, c.config, c.paths, c.secrets, c.bus, c.clock
                 )
             return self._speech
+
+    async def avatar(self) -> AvatarSession:
+        """The avatar session (library, classifier, director), built on first use (engine loop)."""
+        if self._avatar_lock is None:
+            self._avatar_lock = asyncio.Lock()
+        async with self._avatar_lock:
+            if self._avatar is None:
+                from studio.app.avatar import AvatarSession
+
+                speech = await self.speech()
+                c = self.container
+                session = await AvatarSession.build(
+                    c.paths, c.db, c.bus, speech.lipsync, preload_classifier=self._warm_up_speech
+                )
+                if self._stop_requested is not None and self._stop_requested.is_set():
+                    await session.close()  # built while stopping: shutdown has passed it by
+                    raise EngineError("The engine is stopping.")
+                self._avatar = session
+            return self._avatar
 
     async def _warm_up(self) -> None:
         stack = await self.speech()

@@ -7,6 +7,7 @@ notification and a line in the Log dock.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 from typing import TYPE_CHECKING
 
@@ -16,9 +17,10 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QWid
 
 from studio.core.errors import ConfigError
 from studio.core.events import ConfigChangedEvent
+from studio.ui.avatar_view import AvatarScene, AvatarStage
+from studio.ui.avatar_window import AvatarWindow
 from studio.ui.dialogs.settings_dialog import SettingsDialog
 from studio.ui.i18n.languages import NATIVE_NAMES, SUPPORTED, LanguageManager
-from studio.ui.panels.avatar_stage import AvatarStagePanel
 from studio.ui.panels.chat_panel import ChatPanel
 from studio.ui.panels.log_panel import LogPanel
 from studio.ui.panels.stream_panel import StreamPanel
@@ -72,7 +74,10 @@ class MainWindow(QMainWindow):
         self._settings_dialog: SettingsDialog | None = None
         self._shut_down = False
 
-        self.stage = AvatarStagePanel(self)
+        self.scene = AvatarScene(container.paths.resources_dir, container.clock, self)
+        self.scene.session_ready.connect(self._on_avatar_session)
+        self.avatar_window: AvatarWindow | None = None
+        self.stage = AvatarStage(self.scene, self)
         self.stage.setObjectName("avatarStage")
         self.setCentralWidget(self.stage)
         self.chat_panel = ChatPanel()
@@ -109,6 +114,7 @@ class MainWindow(QMainWindow):
         bridge.api_port_conflict.connect(self._on_api_port_conflict)
         bridge.log_entry.connect(self._on_log_entry)
         self.log_panel.load(bridge.log_snapshot())
+        self._request_avatar()
 
         self.resize(1280, 800)
         restore_window_state(self, container.paths.config_dir)
@@ -147,6 +153,11 @@ class MainWindow(QMainWindow):
         self.view_menu.setObjectName("viewMenu")
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        self.avatar_window_action = QAction(self)
+        self.avatar_window_action.setObjectName("avatarWindowAction")
+        self.avatar_window_action.triggered.connect(self.open_avatar_window)
+        self.view_menu.addAction(self.avatar_window_action)
         self.view_menu.addSeparator()
         self.theme_menu = self.view_menu.addMenu("")
         self.theme_menu.setObjectName("themeMenu")
@@ -231,6 +242,39 @@ class MainWindow(QMainWindow):
         self._settings_dialog.activateWindow()
         return self._settings_dialog
 
+    def open_avatar_window(self) -> AvatarWindow:
+        """Show the avatar window for OBS capture (one; raised if already open) and return it."""
+        if self.avatar_window is None:
+            self.avatar_window = AvatarWindow(self.scene, stage=self.stage.view)
+            self.avatar_window.centre_on_screen()
+        self.avatar_window.show()
+        self.avatar_window.raise_()
+        return self.avatar_window
+
+    def _request_avatar(self) -> None:
+        runtime = self.bridge.runtime
+        if runtime is None or not self.bridge.engine_running:
+            return
+        try:
+            future = runtime.submit(runtime.avatar())
+        except Exception as exc:  # the engine stopped meanwhile
+            log.debug("avatar not requested: %r", exc)
+            return
+        future.add_done_callback(self.scene.session_ready.emit)  # queued to the GUI thread
+
+    def _on_avatar_session(self, future: object) -> None:
+        runtime = self.bridge.runtime
+        if self._shut_down or runtime is None or not isinstance(future, concurrent.futures.Future):
+            return
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if exc is not None:
+            self.show_error("avatar", str(exc) or type(exc).__name__)
+            return
+        loop = runtime.loop
+        self.scene.set_session(future.result(), loop.call_soon_threadsafe)
+
     def show_about(self) -> None:
         """Show the About box."""
         QMessageBox.about(
@@ -307,6 +351,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setText(self.tr("&Settings…"))
         self.quit_action.setText(self.tr("&Quit"))
         self.view_menu.setTitle(self.tr("&View"))
+        self.avatar_window_action.setText(self.tr("&Avatar Window (for OBS)"))
         self.theme_menu.setTitle(self.tr("&Theme"))
         self.theme_actions["system"].setText(self.tr("Follow the system"))
         self.theme_actions["light"].setText(self.tr("Light"))
@@ -347,6 +392,11 @@ class MainWindow(QMainWindow):
         save_window_state(self, self.container.paths.config_dir)
         if self._settings_dialog is not None:
             self._settings_dialog.close()
+        if self.avatar_window is not None:
+            self.avatar_window.close()
+            self.avatar_window.deleteLater()
+            self.avatar_window = None
+        self.stage.view.release_renderer()
         self.bridge.close()
         runtime = self.bridge.runtime
         if self._stop_engine_on_close and runtime is not None and not runtime.stop(timeout=2.0):
