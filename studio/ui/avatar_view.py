@@ -21,8 +21,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QSurfaceFormat, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QMouseEvent,
+    QOffscreenSurface,
+    QOpenGLContext,
+    QPainter,
+    QSurfaceFormat,
+    QWheelEvent,
+)
 from PySide6.QtOpenGLWidgets import QOpenGLWidget
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -52,6 +62,41 @@ def gl_surface_format() -> QSurfaceFormat:
     fmt.setProfile(QSurfaceFormat.OpenGLContextProfile.CompatibilityProfile)
     fmt.setAlphaBufferSize(8)
     return fmt
+
+
+class _Holder:
+    """The view's renderer and what its context cleanup needs, reachable without the widget."""
+
+    __slots__ = ("context", "renderer", "surface")
+
+    def __init__(self) -> None:
+        self.renderer: AvatarRenderer | None = None
+        self.context = 0  # the C++ address of the view's QOpenGLContext
+        self.surface: QOffscreenSurface | None = None
+
+
+def _release_in(holder: _Holder) -> None:
+    """``aboutToBeDestroyed``: makeCurrent -> release -> doneCurrent.
+
+    Qt emits it from the widget's (or context's) destructor, when PySide already refuses calls
+    through the widget's and the context's Python wrappers; the context is re-wrapped from its
+    address (still alive: it is being destroyed) and made current on an offscreen surface of
+    the same format.
+    """
+    renderer, holder.renderer = holder.renderer, None
+    surface, holder.surface = holder.surface, None
+    if renderer is None or not holder.context:
+        return
+    context = shiboken6.wrapInstance(holder.context, QOpenGLContext)
+    if surface is None or not context.makeCurrent(surface):
+        log.warning("cannot make the avatar's GL context current at its destruction; its resources leak")
+        return
+    try:
+        renderer.release()
+    except Exception:
+        log.exception("releasing the avatar renderer failed")
+    finally:
+        context.doneCurrent()
 
 
 class AvatarScene(QObject):
@@ -202,7 +247,7 @@ class AvatarView(QOpenGLWidget):
         self.scene = scene
         self.background_override = background
         self.zoom = 1.0
-        self.renderer: AvatarRenderer | None = None
+        self._holder = _Holder()
         self.frames = 0
         self.error = ""
         self._last = time.monotonic()
@@ -219,6 +264,15 @@ class AvatarView(QOpenGLWidget):
         scene.avatar_changed.connect(self.reload)
 
     # ---- public ----
+
+    @property
+    def renderer(self) -> AvatarRenderer | None:
+        """The renderer of this view's context (``None`` before the first frame or after release)."""
+        return self._holder.renderer
+
+    @renderer.setter
+    def renderer(self, renderer: AvatarRenderer | None) -> None:
+        self._holder.renderer = renderer
 
     @property
     def background(self) -> Background:
@@ -257,7 +311,15 @@ class AvatarView(QOpenGLWidget):
 
     def initializeGL(self) -> None:
         context = self.context()
-        context.aboutToBeDestroyed.connect(self.release_renderer, Qt.ConnectionType.DirectConnection)
+        holder = self._holder
+        holder.context = shiboken6.getCppPointer(context)[0]
+        surface = QOffscreenSurface()
+        surface.setFormat(context.format())
+        surface.create()
+        holder.surface = surface
+        # A closure that touches neither the widget nor its wrapper: Qt emits this from the
+        # widget's destructor too, when the Python wrapper is already unusable.
+        context.aboutToBeDestroyed.connect(lambda: _release_in(holder), Qt.ConnectionType.DirectConnection)
         self._load()
 
     def _load(self) -> None:

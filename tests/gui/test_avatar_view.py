@@ -153,3 +153,58 @@ def test_main_window_stage_and_avatar_window(qtbot, container: Container) -> Non
     container.close()
     left = [t.name for t in threading.enumerate() if not t.daemon and t.is_alive() and t.name != "MainThread"]
     assert "studio-engine" not in left
+
+
+def test_transparent_and_image_backgrounds(qtbot, scene: AvatarScene, tmp_path) -> None:
+    from PySide6.QtGui import QColor
+
+    from studio.avatar.settings import AvatarSettings
+
+    window = AvatarWindow(scene, background=Background(mode="transparent"))
+    qtbot.addWidget(window)
+    window.show()
+    px = _pixels(_painted(window.view, qtbot))
+    assert px[1, 1, 3] == 0, "transparent corners"
+    h, w = px.shape[:2]
+    assert (px[h // 4 : 3 * h // 4, w // 3 : 2 * w // 3, 3] > 200).mean() > 0.1, "opaque avatar"
+
+    picture = QImage(64, 36, QImage.Format.Format_RGB32)
+    picture.fill(QColor("#C03020"))
+    assert picture.save(str(tmp_path / "bg.png"))
+    scene.library_root = tmp_path
+    scene.settings = AvatarSettings(background=Background(mode="image", image="bg.png"))
+    window.set_background(None)
+    assert window.view.background.mode == "image"
+    px = _pixels(_painted(window.view, qtbot))
+    assert tuple(int(v) for v in px[2, 2, :3]) == (0xC0, 0x30, 0x20)
+    assert not _is_chroma(px[h // 2, w // 2])
+    window.close()
+
+
+def test_no_gl_errors_and_release_on_destroy(qtbot, scene: AvatarScene) -> None:
+    from studio.avatar.render.gl import GL
+
+    view = AvatarView(scene)  # not qtbot.addWidget: the test deletes it
+    view.resize(320, 240)
+    view.show()
+    _painted(view, qtbot)
+    view.makeCurrent()
+    try:
+        assert GL.glGetError() == GL.GL_NO_ERROR
+    finally:
+        view.doneCurrent()
+    renderer = view.renderer
+    assert renderer is not None
+    released: list[int] = []
+    real_release = renderer.release
+
+    def spy() -> None:
+        released.append(GL.glGetError())  # a context is current: no error from the query itself
+        real_release()
+
+    renderer.release = spy  # type: ignore[method-assign]
+    destroyed: list[bool] = []
+    view.destroyed.connect(lambda: destroyed.append(True))
+    view.deleteLater()
+    qtbot.waitUntil(lambda: bool(destroyed))
+    assert released == [GL.GL_NO_ERROR]
