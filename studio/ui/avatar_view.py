@@ -201,6 +201,7 @@ class AvatarScene(QObject):
         """``view`` shows the Live2D model from now on; the previous holder drops its renderer."""
         previous, self._live2d_owner = self._live2d_owner, view
         if previous is not None and previous is not view:
+            previous.release_renderer()  # now: its shaders must be gone before ours are made
             previous.reload()
         view.reload()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -208,3 +209,47 @@ def test_no_gl_errors_and_release_on_destroy(qtbot, scene: AvatarScene) -> None:
     view.deleteLater()
     qtbot.waitUntil(lambda: bool(destroyed))
     assert released == [GL.GL_NO_ERROR]
+
+
+HARU = Path("/work/shared/live2d/Haru/Haru.model3.json")
+
+
+@pytest.mark.skipif(not HARU.is_file(), reason="the Live2D test model Haru is not on this machine")
+def test_live2d_model_is_shown_by_one_view_at_a_time(qtbot, scene: AvatarScene) -> None:
+    from studio.avatar.library import Avatar
+    from studio.avatar.settings import AvatarSettings
+
+    settings = AvatarSettings()
+    scene.avatar = Avatar(
+        id="haru",
+        name="Haru",
+        kind="live2d",
+        folder=HARU.parent,
+        model_file=HARU,
+        thumbnail=None,
+        settings=settings,
+        builtin=False,
+        created_at=0.0,
+        updated_at=0.0,
+    )
+    scene.settings = settings
+    stage = AvatarView(scene)
+    qtbot.addWidget(stage)
+    stage.resize(480, 360)
+    stage.show()
+    _check_avatar_on_chroma(_painted(stage, qtbot))
+    assert type(stage.renderer).__name__ == "Live2DRenderer"
+
+    window = AvatarWindow(scene, stage=stage)
+    qtbot.addWidget(window)
+    window.show()
+    assert stage.renderer is None  # released at once: live2d-py's shaders are process-wide
+    _check_avatar_on_chroma(_painted(window.view, qtbot))
+    start = stage.frames
+    qtbot.waitUntil(lambda: stage.frames > start + 2)
+    assert stage.renderer is None and stage.error == ""
+
+    window.close()
+    assert window.view.renderer is None
+    _check_avatar_on_chroma(_painted(stage, qtbot))
+    stage.close()
