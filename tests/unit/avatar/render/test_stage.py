@@ -152,7 +152,7 @@ def test_late_ticks_are_skipped_and_counted() -> None:
         frames = _collect(stage, 8)
     finally:
         stage.stop()
-    assert 14 <= stage.stats.skipped <= 16
+    assert stage.stats.skipped >= 14  # 15 ticks passed during the stall (more if the machine is busy)
     gaps = np.diff([f.index for f in frames])
     assert gaps.max() >= 15, "frame numbers show the gap"
 
@@ -180,9 +180,7 @@ def test_stop_releases_gl_on_the_render_thread_and_the_stage_restarts() -> None:
     assert stage.stats.delivered < 10
     assert renderer.loads == renderer.releases == 2
     assert renderer.release_had_context == [True, True]
-    assert threading.active_count() == len(
-        [t for t in threading.enumerate() if t.name != "studio-avatar-stage"]
-    )
+    assert not any(t.name == "studio-avatar-stage" for t in threading.enumerate()), "the thread ended"
 
 
 def test_a_renderer_that_cannot_load_fails_start_with_its_error() -> None:
