@@ -136,6 +136,12 @@ def test_main_window_stage_and_avatar_window(qtbot, container: Container) -> Non
     qtbot.waitUntil(lambda: window.scene.director is not None, timeout=30000)
     assert window.scene.avatar is not None and window.scene.avatar.builtin
     assert window.scene.frame_state().mouth is not None
+    areas = stage.click(stage.width() / 2, stage.height() * 0.3)
+    assert areas
+    group = window.scene.last_tap[1] if window.scene.last_tap else None
+    assert group
+    director = window.scene.director
+    qtbot.waitUntil(lambda: director.state.motion is not None and director.state.motion.group == group)
 
     assert window.avatar_window_action.text()
     window.avatar_window_action.trigger()
@@ -253,3 +259,39 @@ def test_live2d_model_is_shown_by_one_view_at_a_time(qtbot, scene: AvatarScene) 
     assert window.view.renderer is None
     _check_avatar_on_chroma(_painted(stage, qtbot))
     stage.close()
+
+
+def test_drag_moves_the_frameless_window(qtbot, scene: AvatarScene) -> None:
+    from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+
+    window = AvatarWindow(scene)
+    qtbot.addWidget(window)
+    window.move(10, 10)
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.view
+    origin = window.pos()
+
+    def send(kind: QEvent.Type, local: QPoint, buttons: Qt.MouseButton) -> None:
+        global_pos = QPointF(view.mapToGlobal(QPoint(0, 0)) + local)
+        event = QMouseEvent(
+            kind,
+            QPointF(local),
+            global_pos,
+            Qt.MouseButton.LeftButton,
+            buttons,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        {
+            QEvent.Type.MouseButtonPress: view.mousePressEvent,
+            QEvent.Type.MouseMove: view.mouseMoveEvent,
+            QEvent.Type.MouseButtonRelease: view.mouseReleaseEvent,
+        }[kind](event)
+
+    send(QEvent.Type.MouseButtonPress, QPoint(100, 100), Qt.MouseButton.LeftButton)
+    send(QEvent.Type.MouseMove, QPoint(140, 130), Qt.MouseButton.LeftButton)
+    send(QEvent.Type.MouseButtonRelease, QPoint(140, 130), Qt.MouseButton.NoButton)
+    qtbot.waitUntil(lambda: window.pos() == origin + QPoint(40, 30))
+    assert scene.last_tap is None  # a drag is not a tap
+    window.close()
