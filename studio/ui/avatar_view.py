@@ -232,11 +232,9 @@ class AvatarView(QOpenGLWidget):
         background: Overrides the avatar's background setting (``None``: use the setting).
 
     Signals:
-        frame_drawn(int): a frame was painted (its number).
         load_failed(str): the renderer could not load (the message).
     """
 
-    frame_drawn = Signal(int)
     load_failed = Signal(str)
 
     def __init__(
@@ -384,8 +382,7 @@ class AvatarView(QOpenGLWidget):
                 except Exception:
                     log.debug("release after a draw failure failed too", exc_info=True)
                 self.load_failed.emit(self.error)
-        self.frames += 1
-        self.frame_drawn.emit(self.frames)
+        self.frames += 1  # no per-frame signal: PySide's emit from paintGL at 60 fps broke finalisation
 
     def _clear(self) -> None:
         from studio.avatar.render.gl import GL
