@@ -13,17 +13,6 @@
     </message>
 </context>
 <context>
-    <name>AvatarStagePanel</name>
-    <message>
-        <source>Avatar stage</source>
-        <translation>アバターステージ</translation>
-    </message>
-    <message>
-        <source>Not available yet. Your Live2D or built-in avatar will appear here, with lip-sync and expressions.</source>
-        <translation>まだ利用できません。ここに Live2D または内蔵アバターが表示され、口パクや表情も動きます。</translation>
-    </message>
-</context>
-<context>
     <name>AvatarWindow</name>
     <message>
         <source>Size</source>

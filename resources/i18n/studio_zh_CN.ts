@@ -13,17 +13,6 @@
     </message>
 </context>
 <context>
-    <name>AvatarStagePanel</name>
-    <message>
-        <source>Avatar stage</source>
-        <translation>虚拟形象舞台</translation>
-    </message>
-    <message>
-        <source>Not available yet. Your Live2D or built-in avatar will appear here, with lip-sync and expressions.</source>
-        <translation>尚未开放。这里将显示你的 Live2D 或内置虚拟形象，并带有口型同步和表情。</translation>
-    </message>
-</context>
-<context>
     <name>AvatarWindow</name>
     <message>
         <source>Size</source>
