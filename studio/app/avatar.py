@@ -25,7 +25,20 @@ from studio.storage.db import Database
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AvatarSession", "director_config"]
+__all__ = ["LIVE2D_LICENCE_NOTE", "AvatarSession", "director_config", "open_library"]
+
+LIVE2D_LICENCE_NOTE = (
+    'Live2D licence: businesses with yearly revenue over 10 million JPY, and "expandable '
+    "applications\" that load users' models, need a separate agreement with Live2D Inc. "
+    "(https://www.live2d.com/en/sdk/license/). The built-in avatar needs no such licence."
+)
+
+
+def open_library(paths: StudioPaths, db: Database) -> AvatarLibrary:
+    """The avatar library under ``<data_dir>/avatars`` (blocking: call it from a worker thread)."""
+    return AvatarLibrary(
+        paths.data_dir / "avatars", db, builtin_dir=paths.resources_dir / "avatars" / "default"
+    )
 
 
 def director_config(avatar: Avatar) -> DirectorConfig:
@@ -82,17 +95,15 @@ class AvatarSession:
         ``preload_classifier``: load the emotion model now rather than on the first sentence.
         """
 
-        def open_library() -> tuple[AvatarLibrary, Avatar]:
-            library = AvatarLibrary(
-                paths.data_dir / "avatars", db, builtin_dir=paths.resources_dir / "avatars" / "default"
-            )
+        def pick() -> tuple[AvatarLibrary, Avatar]:
+            library = open_library(paths, db)
             try:
                 return library, library.get(avatar_id)
             except Exception as exc:  # removed or broken: show the built-in avatar instead
                 log.warning("avatar %r unavailable, using the built-in one: %s", avatar_id, exc)
                 return library, library.get(BUILTIN_ID)
 
-        library, avatar = await asyncio.to_thread(open_library)
+        library, avatar = await asyncio.to_thread(pick)
         classifier = classifier if classifier is not None else EmotionClassifier()
         director = AvatarDirector(lipsync, config=director_config(avatar), classifier=classifier)
         director.attach(bus)

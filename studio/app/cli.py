@@ -203,10 +203,12 @@ def bench_storage(rows: int, as_json: bool) -> None:
 
 
 def _register() -> None:
+    from studio.app.avatar_cli import avatar
     from studio.app.render_cli import bench_render
     from studio.app.speech_cli import bench_tts, say
 
     cli.add_command(say)
+    cli.add_command(avatar)
     bench.add_command(bench_tts)
     bench.add_command(bench_render)
 

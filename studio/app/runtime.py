@@ -269,7 +269,12 @@ class EngineRuntime:
                 speech = await self.speech()
                 c = self.container
                 session = await AvatarSession.build(
-                    c.paths, c.db, c.bus, speech.lipsync, preload_classifier=self._warm_up_speech
+                    c.paths,
+                    c.db,
+                    c.bus,
+                    speech.lipsync,
+                    avatar_id=c.config.avatar.current,
+                    preload_classifier=self._warm_up_speech,
                 )
                 if self._stop_requested is not None and self._stop_requested.is_set():
                     await session.close()  # built while stopping: shutdown has passed it by

@@ -156,6 +156,26 @@ class LoggingSettings(AreaSettings):
     keep_files: int = Field(5, ge=1, le=100, description="Old log files kept.")
 
 
+class AvatarAreaSettings(AreaSettings):
+    """The avatar shown and its OBS window."""
+
+    area: ClassVar[str] = "avatar"
+    title: ClassVar[str] = "Avatar"
+    model_config = SettingsConfigDict(env_prefix="STUDIO_AVATAR_", extra="ignore")
+
+    current: str = Field("default", description="Id of the avatar shown (see the avatar library).")
+    window_size: Literal["720p", "1080p"] = Field("720p", description="Size of the avatar (OBS) window.")
+    window_background: str = Field(
+        "", description="Background colour of the avatar window, e.g. #00ff00; empty = the avatar's own."
+    )
+    window_on_top: bool = Field(False, description="Keep the avatar window above other windows.")
+
+    @field_validator("current")
+    @classmethod
+    def _current_not_empty(cls, value: str) -> str:
+        return value.strip() or "default"
+
+
 AREAS: tuple[type[AreaSettings], ...] = (
     ApiSettings,
     UiSettings,
@@ -163,6 +183,7 @@ AREAS: tuple[type[AreaSettings], ...] = (
     TtsSettings,
     StorageSettings,
     LoggingSettings,
+    AvatarAreaSettings,
 )
 
 
@@ -177,6 +198,7 @@ class StudioConfig(BaseModel):
     tts: TtsSettings = Field(default_factory=TtsSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    avatar: AvatarAreaSettings = Field(default_factory=AvatarAreaSettings)
 
     def area(self, name: str) -> AreaSettings:
         """The settings of area ``name``."""

@@ -63,6 +63,12 @@ DESCRIPTIONS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("SettingsTexts", "Least important messages written to the log."),
     QT_TRANSLATE_NOOP("SettingsTexts", "Size at which the log file rotates, in MiB."),
     QT_TRANSLATE_NOOP("SettingsTexts", "Old log files kept."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Id of the avatar shown (see the avatar library)."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Size of the avatar (OBS) window."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "Background colour of the avatar window, e.g. #00ff00; empty = the avatar's own."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Keep the avatar window above other windows."),
 )
 
 
@@ -78,6 +84,7 @@ class SettingsTexts(QObject):
             "tts": self.tr("Voice"),
             "storage": self.tr("Storage"),
             "logging": self.tr("Logging"),
+            "avatar": self.tr("Avatar"),
         }
         return titles.get(cls.area, cls.title or cls.area)
 
@@ -115,6 +122,10 @@ class SettingsTexts(QObject):
             ("logging", "level"): self.tr("Log level"),
             ("logging", "max_file_mb"): self.tr("Rotate log at (MiB)"),
             ("logging", "keep_files"): self.tr("Old log files kept"),
+            ("avatar", "current"): self.tr("Avatar"),
+            ("avatar", "window_size"): self.tr("Avatar window size"),
+            ("avatar", "window_background"): self.tr("Avatar window background"),
+            ("avatar", "window_on_top"): self.tr("Avatar window on top"),
         }
         return labels.get((area, name), name.replace("_", " ").capitalize())
 
