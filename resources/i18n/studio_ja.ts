@@ -2,6 +2,77 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja">
 <context>
+    <name>AvatarLibraryDialog</name>
+    <message>
+        <source>Avatar Library</source>
+        <translation>アバターライブラリ</translation>
+    </message>
+    <message>
+        <source>Import folder…</source>
+        <translation>フォルダーをインポート…</translation>
+    </message>
+    <message>
+        <source>Import .zip…</source>
+        <translation>.zip をインポート…</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>名前を変更…</translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>削除…</translation>
+    </message>
+    <message>
+        <source>Use this avatar</source>
+        <translation>このアバターを使う</translation>
+    </message>
+    <message>
+        <source>Live2D licence: businesses with yearly revenue over 10 million JPY, and &quot;expandable applications&quot; that load users&apos; models, need a separate agreement with Live2D Inc. (&lt;a href=&quot;https://www.live2d.com/en/sdk/license/&quot;&gt;details&lt;/a&gt;). The built-in avatar needs no such licence.</source>
+        <translation>Live2D ライセンス：年間売上高が 1000 万円を超える事業者、およびユーザーのモデルを読み込む「拡張性アプリケーション」は、Live2D Inc. との別途契約が必要です（&lt;a href=&quot;https://www.live2d.com/en/sdk/license/&quot;&gt;詳細&lt;/a&gt;）。内蔵アバターにはこのライセンスは不要です。</translation>
+    </message>
+    <message>
+        <source>Importing {name} …</source>
+        <translation>{name} をインポート中 …</translation>
+    </message>
+    <message>
+        <source>Imported {name}.</source>
+        <translation>{name} をインポートしました。</translation>
+    </message>
+    <message>
+        <source>Saved. The studio shows this avatar from its next start.</source>
+        <translation>保存しました。次回の起動からこのアバターを表示します。</translation>
+    </message>
+    <message>
+        <source>Choose a Live2D model folder</source>
+        <translation>Live2D モデルのフォルダーを選択</translation>
+    </message>
+    <message>
+        <source>Choose a Live2D model .zip</source>
+        <translation>Live2D モデルの .zip を選択</translation>
+    </message>
+    <message>
+        <source>Zip archives (*.zip)</source>
+        <translation>Zip アーカイブ (*.zip)</translation>
+    </message>
+    <message>
+        <source>Rename avatar</source>
+        <translation>アバターの名前を変更</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>新しい名前：</translation>
+    </message>
+    <message>
+        <source>Remove avatar</source>
+        <translation>アバターを削除</translation>
+    </message>
+    <message>
+        <source>Remove {id} and its files?</source>
+        <translation>{id} とそのファイルを削除しますか？</translation>
+    </message>
+</context>
+<context>
     <name>AvatarStage</name>
     <message>
         <source>The avatar cannot be shown: {problem}</source>
@@ -200,6 +271,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>設定(&amp;S)…</translation>
     </message>
     <message>
+        <source>Avatar &amp;Library…</source>
+        <translation>アバターライブラリ(&amp;L)…</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
@@ -349,6 +424,22 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>そのサービスのボイス名。</translation>
     </message>
     <message>
+        <source>Id of the avatar shown (see the avatar library).</source>
+        <translation>表示するアバターの ID（アバターライブラリを参照）。</translation>
+    </message>
+    <message>
+        <source>Size of the avatar (OBS) window.</source>
+        <translation>アバター（OBS）ウィンドウのサイズ。</translation>
+    </message>
+    <message>
+        <source>Background colour of the avatar window, e.g. #00ff00; empty = the avatar&apos;s own.</source>
+        <translation>アバターウィンドウの背景色（例：#00ff00）。空欄ならアバター自身の背景。</translation>
+    </message>
+    <message>
+        <source>Keep the avatar window above other windows.</source>
+        <translation>アバターウィンドウを常に他のウィンドウの上に表示します。</translation>
+    </message>
+    <message>
         <source>API</source>
         <translation>API</translation>
     </message>
@@ -371,6 +462,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Logging</source>
         <translation>ログ記録</translation>
+    </message>
+    <message>
+        <source>Avatar</source>
+        <translation>アバター</translation>
     </message>
     <message>
         <source>Serve the local API</source>
@@ -551,6 +646,18 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Old log files kept.</source>
         <translation>保持する古いログファイルの数。</translation>
+    </message>
+    <message>
+        <source>Avatar window size</source>
+        <translation>アバターウィンドウのサイズ</translation>
+    </message>
+    <message>
+        <source>Avatar window background</source>
+        <translation>アバターウィンドウの背景</translation>
+    </message>
+    <message>
+        <source>Avatar window on top</source>
+        <translation>アバターウィンドウを最前面に</translation>
     </message>
     <message>
         <source>System default</source>

@@ -2,6 +2,77 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AvatarLibraryDialog</name>
+    <message>
+        <source>Avatar Library</source>
+        <translation>形象库</translation>
+    </message>
+    <message>
+        <source>Import folder…</source>
+        <translation>导入文件夹…</translation>
+    </message>
+    <message>
+        <source>Import .zip…</source>
+        <translation>导入 .zip…</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Use this avatar</source>
+        <translation>使用此形象</translation>
+    </message>
+    <message>
+        <source>Live2D licence: businesses with yearly revenue over 10 million JPY, and &quot;expandable applications&quot; that load users&apos; models, need a separate agreement with Live2D Inc. (&lt;a href=&quot;https://www.live2d.com/en/sdk/license/&quot;&gt;details&lt;/a&gt;). The built-in avatar needs no such licence.</source>
+        <translation>Live2D 许可：年收入超过 1000 万日元的企业，以及加载用户模型的“可扩展应用程序”，需要与 Live2D Inc. 另行签订协议（&lt;a href=&quot;https://www.live2d.com/en/sdk/license/&quot;&gt;详情&lt;/a&gt;）。内置形象无需此许可。</translation>
+    </message>
+    <message>
+        <source>Importing {name} …</source>
+        <translation>正在导入 {name} …</translation>
+    </message>
+    <message>
+        <source>Imported {name}.</source>
+        <translation>已导入 {name}。</translation>
+    </message>
+    <message>
+        <source>Saved. The studio shows this avatar from its next start.</source>
+        <translation>已保存。工作室下次启动时将显示此形象。</translation>
+    </message>
+    <message>
+        <source>Choose a Live2D model folder</source>
+        <translation>选择 Live2D 模型文件夹</translation>
+    </message>
+    <message>
+        <source>Choose a Live2D model .zip</source>
+        <translation>选择 Live2D 模型 .zip</translation>
+    </message>
+    <message>
+        <source>Zip archives (*.zip)</source>
+        <translation>Zip 压缩包 (*.zip)</translation>
+    </message>
+    <message>
+        <source>Rename avatar</source>
+        <translation>重命名形象</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
+        <source>Remove avatar</source>
+        <translation>删除形象</translation>
+    </message>
+    <message>
+        <source>Remove {id} and its files?</source>
+        <translation>删除 {id} 及其文件？</translation>
+    </message>
+</context>
+<context>
     <name>AvatarStage</name>
     <message>
         <source>The avatar cannot be shown: {problem}</source>
@@ -200,6 +271,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
+        <source>Avatar &amp;Library…</source>
+        <translation>形象库(&amp;L)…</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -349,6 +424,22 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>该服务的声音名称。</translation>
     </message>
     <message>
+        <source>Id of the avatar shown (see the avatar library).</source>
+        <translation>显示的形象 ID（见形象库）。</translation>
+    </message>
+    <message>
+        <source>Size of the avatar (OBS) window.</source>
+        <translation>形象（OBS）窗口的大小。</translation>
+    </message>
+    <message>
+        <source>Background colour of the avatar window, e.g. #00ff00; empty = the avatar&apos;s own.</source>
+        <translation>形象窗口的背景色，例如 #00ff00；留空则使用形象自己的背景。</translation>
+    </message>
+    <message>
+        <source>Keep the avatar window above other windows.</source>
+        <translation>让形象窗口保持在其他窗口之上。</translation>
+    </message>
+    <message>
         <source>API</source>
         <translation>API</translation>
     </message>
@@ -371,6 +462,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Logging</source>
         <translation>日志记录</translation>
+    </message>
+    <message>
+        <source>Avatar</source>
+        <translation>形象</translation>
     </message>
     <message>
         <source>Serve the local API</source>
@@ -551,6 +646,18 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Old log files kept.</source>
         <translation>保留的旧日志文件数量。</translation>
+    </message>
+    <message>
+        <source>Avatar window size</source>
+        <translation>形象窗口大小</translation>
+    </message>
+    <message>
+        <source>Avatar window background</source>
+        <translation>形象窗口背景</translation>
+    </message>
+    <message>
+        <source>Avatar window on top</source>
+        <translation>形象窗口置顶</translation>
     </message>
     <message>
         <source>System default</source>

@@ -19,6 +19,7 @@ from studio.core.errors import ConfigError
 from studio.core.events import ConfigChangedEvent
 from studio.ui.avatar_view import AvatarScene, AvatarStage
 from studio.ui.avatar_window import AvatarWindow
+from studio.ui.dialogs.avatar_library_dialog import AvatarLibraryDialog
 from studio.ui.dialogs.settings_dialog import SettingsDialog
 from studio.ui.i18n.languages import NATIVE_NAMES, SUPPORTED, LanguageManager
 from studio.ui.panels.chat_panel import ChatPanel
@@ -145,6 +146,10 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
+        self.avatar_library_action = QAction(self)
+        self.avatar_library_action.setObjectName("avatarLibraryAction")
+        self.avatar_library_action.triggered.connect(self.open_avatar_library)
+        self.file_menu.addAction(self.avatar_library_action)
         self.file_menu.addAction(self.settings_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -241,6 +246,13 @@ class MainWindow(QMainWindow):
         self._settings_dialog.raise_()
         self._settings_dialog.activateWindow()
         return self._settings_dialog
+
+    def open_avatar_library(self) -> AvatarLibraryDialog:
+        """Show the avatar library (import, rename, remove, choose the avatar) and return it."""
+        dialog = AvatarLibraryDialog(self.container, self.show_error, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def open_avatar_window(self) -> AvatarWindow:
         """Show the avatar window for OBS capture (one; raised if already open) and return it."""
@@ -349,6 +361,7 @@ class MainWindow(QMainWindow):
         self.docks["logDock"].setWindowTitle(self.tr("Log"))
         self.file_menu.setTitle(self.tr("&File"))
         self.settings_action.setText(self.tr("&Settings…"))
+        self.avatar_library_action.setText(self.tr("Avatar &Library…"))
         self.quit_action.setText(self.tr("&Quit"))
         self.view_menu.setTitle(self.tr("&View"))
         self.avatar_window_action.setText(self.tr("&Avatar Window (for OBS)"))

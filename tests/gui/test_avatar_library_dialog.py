@@ -1,0 +1,70 @@
+"""The avatar library dialog: import the Mao folder, thumbnail, rename, use, remove."""
+
+from __future__ import annotations
+
+import asyncio
+import tomllib
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from studio.app.container import Container
+from studio.ui.dialogs.avatar_library_dialog import AvatarLibraryDialog
+
+pytestmark = pytest.mark.gui
+
+MAO = Path("/work/shared/live2d/Mao")
+
+
+def _wait(qtbot: Any, coro: Coroutine[Any, Any, Any]) -> Any:
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=60_000)
+    return task.result()
+
+
+def _current(container: Container) -> str:
+    saved = tomllib.loads(container.paths.config_file.read_text(encoding="utf-8"))
+    return str(saved["avatar"]["current"])
+
+
+@pytest.mark.skipif(not MAO.is_dir(), reason=f"test model {MAO} is not on this machine")
+def test_import_rename_use_remove(qtbot: Any, container: Container, gui_loop: Any) -> None:
+    errors: list[tuple[str, str]] = []
+    dialog = AvatarLibraryDialog(container, lambda s, m: errors.append((s, m)))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.ids() == ["default"]
+    assert "Live2D" in dialog.licence.text() and "10 million JPY" in dialog.licence.text()
+
+    result = _wait(qtbot, dialog.import_path(MAO))
+    assert result is not None, errors
+    new_id = result.avatar.id
+    assert dialog.ids() == ["default", new_id]
+    item = dialog.item(new_id)
+    assert item is not None and not item.icon().isNull()
+    assert dialog.selected_id() == new_id and dialog.remove_button.isEnabled()
+
+    assert _wait(qtbot, dialog.rename_avatar(new_id, "Mao Renamed"))
+    item = dialog.item(new_id)
+    assert item is not None and item.text() == "Mao Renamed"
+
+    assert dialog.use_avatar(new_id)
+    assert _current(container) == new_id
+    assert container.config.avatar.current == new_id
+
+    assert _wait(qtbot, dialog.remove_avatar(new_id))
+    assert dialog.ids() == ["default"]
+    assert _current(container) == "default"
+    assert [e for e in errors if e[0] != "avatar import"] == []
+
+
+def test_errors_go_to_the_error_path(qtbot: Any, container: Container, gui_loop: Any, tmp_path: Path) -> None:
+    errors: list[tuple[str, str]] = []
+    dialog = AvatarLibraryDialog(container, lambda s, m: errors.append((s, m)))
+    qtbot.addWidget(dialog)
+    assert _wait(qtbot, dialog.import_path(tmp_path / "missing")) is None
+    assert not _wait(qtbot, dialog.rename_avatar("default", "X"))
+    assert [source for source, _ in errors] == ["avatar import", "avatar"]
+    assert dialog.ids() == ["default"]
