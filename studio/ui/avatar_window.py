@@ -8,7 +8,7 @@ GUI thread.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -23,12 +23,35 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QColorDialog, QMenu, QVBoxLayout, QWidget
 
 from studio.avatar.settings import Background
+from studio.core.errors import StudioError
+from studio.core.events import ConfigChangedEvent
 from studio.ui.avatar_view import AvatarScene, AvatarView
 
-__all__ = ["CHROMA_COLOURS", "SIZE_PRESETS", "AvatarWindow"]
+if TYPE_CHECKING:
+    from studio.app.container import Container
+
+__all__ = ["CHROMA_COLOURS", "SIZE_PRESETS", "AvatarWindow", "background_from_setting", "background_setting"]
 
 SIZE_PRESETS: Final[dict[str, QSize]] = {"720p": QSize(1280, 720), "1080p": QSize(1920, 1080)}
 CHROMA_COLOURS: Final[dict[str, str]] = {"green": "#00FF00", "blue": "#0000FF", "magenta": "#FF00FF"}
+
+
+def background_from_setting(text: str) -> Background | None:
+    """``[avatar] window_background`` as a background: ``""`` (the avatar's own), ``transparent``
+    or a ``#RRGGBB`` chroma colour; anything else is the avatar's own."""
+    if text.strip().lower() == "transparent":
+        return Background(mode="transparent")
+    try:
+        return Background(mode="chroma", color=text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def background_setting(background: Background | None) -> str:
+    """The ``[avatar] window_background`` text of a window background (see above)."""
+    if background is None or background.mode == "image":
+        return ""
+    return "transparent" if background.mode == "transparent" else background.color
 
 
 class AvatarWindow(QWidget):
@@ -44,9 +67,11 @@ class AvatarWindow(QWidget):
 
     Signals:
         closed(): the window was closed (its renderer is released by then).
+        settings_changed(): the size, background or always-on-top changed.
     """
 
     closed = Signal()
+    settings_changed = Signal()
 
     def __init__(
         self,
@@ -151,6 +176,7 @@ class AvatarWindow(QWidget):
         self.preset = name
         self.size_actions[name].setChecked(True)
         self.setFixedSize(size)
+        self.settings_changed.emit()
 
     def set_background(self, background: Background | None) -> None:
         """Chroma colour, transparent or image (``None``: the avatar's own setting)."""
@@ -164,6 +190,7 @@ class AvatarWindow(QWidget):
         if background is not None and bg.mode == "chroma":
             key = next((n for n, c in CHROMA_COLOURS.items() if c == bg.color), "custom")
         self.background_actions[key].setChecked(True)
+        self.settings_changed.emit()
 
     def choose_colour(self) -> None:
         """Pick any chroma-key colour."""
@@ -181,6 +208,39 @@ class AvatarWindow(QWidget):
             self.on_top_action.setChecked(on)
         if visible:
             self.show()
+        self.settings_changed.emit()
+
+    @classmethod
+    def from_config(cls, scene: AvatarScene, container: Container, stage: AvatarView | None) -> AvatarWindow:
+        """A window with the ``[avatar]`` size, background and on-top, saving their changes there."""
+        area = container.config.avatar
+        window = cls(
+            scene,
+            always_on_top=area.window_on_top,
+            preset=area.window_size,
+            background=background_from_setting(area.window_background),
+            stage=stage,
+        )
+
+        def save() -> None:
+            current = container.config.avatar
+            changes = {
+                "window_size": window.preset,
+                "window_background": background_setting(window.view.background_override),
+                "window_on_top": bool(window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint),
+            }
+            if all(getattr(current, k) == v for k, v in changes.items()):
+                return
+            try:
+                container.config = container.config_store.save_area(
+                    container.config, current.model_copy(update=changes)
+                )
+            except StudioError:
+                return  # keeps working with the unsaved values; the settings dialog shows problems
+            container.bus.publish_threadsafe(ConfigChangedEvent(area="avatar"))
+
+        window.settings_changed.connect(save)
+        return window
 
     def centre_on_screen(self) -> None:
         """Place the window in the middle of the primary screen."""

@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
     def open_avatar_window(self) -> AvatarWindow:
         """Show the avatar window for OBS capture (one; raised if already open) and return it."""
         if self.avatar_window is None:
-            self.avatar_window = AvatarWindow(self.scene, stage=self.stage.view)
+            self.avatar_window = AvatarWindow.from_config(self.scene, self.container, self.stage.view)
             self.avatar_window.centre_on_screen()
         self.avatar_window.show()
         self.avatar_window.raise_()

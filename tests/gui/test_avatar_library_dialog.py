@@ -68,3 +68,30 @@ def test_errors_go_to_the_error_path(qtbot: Any, container: Container, gui_loop:
     assert not _wait(qtbot, dialog.rename_avatar("default", "X"))
     assert [source for source, _ in errors] == ["avatar import", "avatar"]
     assert dialog.ids() == ["default"]
+
+
+def test_avatar_window_remembers_size_background_and_on_top(qtbot: Any, container: Container) -> None:
+    from studio.avatar.settings import Background
+    from studio.ui.avatar_view import AvatarScene
+    from studio.ui.avatar_window import AvatarWindow, background_from_setting
+
+    scene = AvatarScene(container.paths.resources_dir, container.clock)
+    window = AvatarWindow.from_config(scene, container, None)
+    qtbot.addWidget(window)
+    assert window.preset == "720p" and window.view.background_override is None
+    window.set_preset("1080p")
+    window.set_background(Background(mode="chroma", color="#0000FF"))
+    window.set_always_on_top(True)
+    saved = tomllib.loads(container.paths.config_file.read_text(encoding="utf-8"))["avatar"]
+    assert saved["window_size"] == "1080p"
+    assert saved["window_background"] == "#0000FF"
+    assert saved["window_on_top"] is True
+    window.close()
+
+    again = AvatarWindow.from_config(scene, container, None)
+    qtbot.addWidget(again)
+    assert again.preset == "1080p"
+    assert again.view.background.color == "#0000FF"
+    assert again.on_top_action.isChecked()
+    assert background_from_setting("transparent") == Background(mode="transparent")
+    assert background_from_setting("not a colour") is None
