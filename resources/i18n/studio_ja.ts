@@ -40,8 +40,8 @@
         <translation>{name} をインポートしました。</translation>
     </message>
     <message>
-        <source>Saved. The studio shows this avatar from its next start.</source>
-        <translation>保存しました。次回の起動からこのアバターを表示します。</translation>
+        <source>Saved. The stage switches to this avatar (at the next start if the engine is off).</source>
+        <translation>保存しました。ステージがこのアバターに切り替わります（エンジンが停止中なら次回の起動時）。</translation>
     </message>
     <message>
         <source>Choose a Live2D model folder</source>

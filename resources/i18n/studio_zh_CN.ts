@@ -40,8 +40,8 @@
         <translation>已导入 {name}。</translation>
     </message>
     <message>
-        <source>Saved. The studio shows this avatar from its next start.</source>
-        <translation>已保存。工作室下次启动时将显示此形象。</translation>
+        <source>Saved. The stage switches to this avatar (at the next start if the engine is off).</source>
+        <translation>已保存。舞台将切换到此形象（如果引擎未运行，则在下次启动时切换）。</translation>
     </message>
     <message>
         <source>Choose a Live2D model folder</source>

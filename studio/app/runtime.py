@@ -282,6 +282,16 @@ class EngineRuntime:
                 self._avatar = session
             return self._avatar
 
+    async def reload_avatar(self) -> AvatarSession:
+        """Close the avatar session and build one for ``config.avatar.current`` (engine loop)."""
+        if self._avatar_lock is None:
+            self._avatar_lock = asyncio.Lock()
+        async with self._avatar_lock:
+            old, self._avatar = self._avatar, None
+            if old is not None:
+                await old.close()
+        return await self.avatar()
+
     async def _warm_up(self) -> None:
         stack = await self.speech()
         started = time.perf_counter()

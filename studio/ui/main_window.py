@@ -231,6 +231,8 @@ class MainWindow(QMainWindow):
         container.bus.publish_threadsafe(ConfigChangedEvent(area="ui"))
 
     def _on_config_changed(self, area: str) -> None:
+        if area == "avatar" and self.container.config.avatar.current != self._avatar_wanted:
+            self._request_avatar(reload=True)  # "Use this avatar": the stage shows it now
         if area == "ui":
             self.apply_ui_settings()
 
@@ -263,12 +265,13 @@ class MainWindow(QMainWindow):
         self.avatar_window.raise_()
         return self.avatar_window
 
-    def _request_avatar(self) -> None:
+    def _request_avatar(self, *, reload: bool = False) -> None:
         runtime = self.bridge.runtime
+        self._avatar_wanted = self.container.config.avatar.current
         if runtime is None or not self.bridge.engine_running:
             return
         try:
-            future = runtime.submit(runtime.avatar())
+            future = runtime.submit(runtime.reload_avatar() if reload else runtime.avatar())
         except Exception as exc:  # the engine stopped meanwhile
             log.debug("avatar not requested: %r", exc)
             return

@@ -95,3 +95,31 @@ def test_avatar_window_remembers_size_background_and_on_top(qtbot: Any, containe
     assert again.on_top_action.isChecked()
     assert background_from_setting("transparent") == Background(mode="transparent")
     assert background_from_setting("not a colour") is None
+
+
+@pytest.mark.skipif(not MAO.is_dir(), reason=f"test model {MAO} is not on this machine")
+def test_use_this_avatar_reloads_the_stage(qtbot: Any, container: Container, gui_loop: Any) -> None:
+    from studio.app.runtime import EngineRuntime
+    from studio.ui.gui_main import create_main_window
+
+    runtime = EngineRuntime(container, port=0)
+    runtime.start()
+    window = create_main_window(container, runtime)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: window.scene.avatar is not None, timeout=60_000)
+        assert window.scene.kind == "pngtuber"
+        dialog = window.open_avatar_library()
+        result = _wait(qtbot, dialog.import_path(MAO))
+        assert result is not None
+        assert dialog.use_avatar(result.avatar.id)
+        scene = window.scene
+        qtbot.waitUntil(
+            lambda: scene.avatar is not None and scene.avatar.id == result.avatar.id, timeout=60_000
+        )
+        assert scene.kind == "live2d"
+        dialog.close()
+    finally:
+        window.shutdown()
+    assert runtime.wait_stopped(0)

@@ -3,7 +3,8 @@
 Imports, renames and removals run in a worker thread (``asyncio.to_thread`` on the qasync loop)
 so the window keeps painting; errors and import warnings go through the window's error path
 (``on_error``, normally :meth:`MainWindow.show_error`). "Use this avatar" saves ``[avatar]
-current``; the stage shows it from the next start of the studio. GUI thread.
+current`` and publishes the config change, on which the main window has the engine rebuild the
+avatar session and the stage reloads (without a running engine: at the next start). GUI thread.
 """
 
 from __future__ import annotations
@@ -222,7 +223,7 @@ class AvatarLibraryDialog(QDialog):
         return True
 
     def use_avatar(self, avatar_id: str) -> bool:
-        """Save ``[avatar] current``; the stage shows it from the next start."""
+        """Save ``[avatar] current``; the main window reloads the stage's avatar on that change."""
         container = self.container
         area = container.config.avatar.model_copy(update={"current": avatar_id})
         try:
@@ -231,7 +232,9 @@ class AvatarLibraryDialog(QDialog):
             self._on_error("settings", exc.user_message)
             return False
         container.bus.publish_threadsafe(ConfigChangedEvent(area="avatar"))
-        self.status.setText(self.tr("Saved. The studio shows this avatar from its next start."))
+        self.status.setText(
+            self.tr("Saved. The stage switches to this avatar (at the next start if the engine is off).")
+        )
         self.refresh(select=avatar_id)
         return True
 
