@@ -7,7 +7,6 @@ notification and a line in the Log dock.
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QWid
 
 from studio.core.errors import ConfigError
 from studio.core.events import ConfigChangedEvent
+from studio.ui.avatar_loader import AvatarLoader
 from studio.ui.avatar_view import AvatarScene, AvatarStage
 from studio.ui.avatar_window import AvatarWindow
 from studio.ui.dialogs.avatar_library_dialog import AvatarLibraryDialog
@@ -76,7 +76,6 @@ class MainWindow(QMainWindow):
         self._shut_down = False
 
         self.scene = AvatarScene(container.paths.resources_dir, container.clock, self)
-        self.scene.session_ready.connect(self._on_avatar_session)
         self.avatar_window: AvatarWindow | None = None
         self.stage = AvatarStage(self.scene, self)
         self.stage.setObjectName("avatarStage")
@@ -115,7 +114,10 @@ class MainWindow(QMainWindow):
         bridge.api_port_conflict.connect(self._on_api_port_conflict)
         bridge.log_entry.connect(self._on_log_entry)
         self.log_panel.load(bridge.log_snapshot())
-        self._request_avatar()
+        self.avatar_loader = AvatarLoader(
+            self.scene, container, bridge, self.show_error, lambda: self._shut_down
+        )
+        self.avatar_loader.request()
 
         self.resize(1280, 800)
         restore_window_state(self, container.paths.config_dir)
@@ -231,8 +233,6 @@ class MainWindow(QMainWindow):
         container.bus.publish_threadsafe(ConfigChangedEvent(area="ui"))
 
     def _on_config_changed(self, area: str) -> None:
-        if area == "avatar" and self.container.config.avatar.current != self._avatar_wanted:
-            self._request_avatar(reload=True)  # "Use this avatar": the stage shows it now
         if area == "ui":
             self.apply_ui_settings()
 
@@ -264,31 +264,6 @@ class MainWindow(QMainWindow):
         self.avatar_window.show()
         self.avatar_window.raise_()
         return self.avatar_window
-
-    def _request_avatar(self, *, reload: bool = False) -> None:
-        runtime = self.bridge.runtime
-        self._avatar_wanted = self.container.config.avatar.current
-        if runtime is None or not self.bridge.engine_running:
-            return
-        try:
-            future = runtime.submit(runtime.reload_avatar() if reload else runtime.avatar())
-        except Exception as exc:  # the engine stopped meanwhile
-            log.debug("avatar not requested: %r", exc)
-            return
-        future.add_done_callback(self.scene.session_ready.emit)  # queued to the GUI thread
-
-    def _on_avatar_session(self, future: object) -> None:
-        runtime = self.bridge.runtime
-        if self._shut_down or runtime is None or not isinstance(future, concurrent.futures.Future):
-            return
-        if future.cancelled():
-            return
-        exc = future.exception()
-        if exc is not None:
-            self.show_error("avatar", str(exc) or type(exc).__name__)
-            return
-        loop = runtime.loop
-        self.scene.set_session(future.result(), loop.call_soon_threadsafe)
 
     def show_about(self) -> None:
         """Show the About box."""
