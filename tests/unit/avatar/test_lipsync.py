@@ -236,6 +236,9 @@ def test_reader_thread_never_sees_a_broken_state() -> None:
                 for p in np.arange(0.0, 12.0, 0.05):
                     f = tl.value_at(float(p))
                     assert 0.0 <= f.mouth_open <= 1.0
+                # A renderer reads once per frame, not in a tight loop; a reader that never lets go
+                # of the GIL starves the writer's many small numpy calls (minutes on a busy CI).
+                stop.wait(0.002)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
