@@ -6,7 +6,6 @@ import asyncio
 import itertools
 import re
 from collections.abc import Callable, Iterator
-from functools import partial
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -267,20 +266,6 @@ async def test_cancelling_the_consumer_stops_between_chunks(engine: KokoroJapane
 
 
 # --- intelligibility -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def transcriber(tmp_path_factory: pytest.TempPathFactory) -> Transcriber:
-    """The packaged Whisper base model (studio.speech.asr.packaged_whisper), joined into a temp folder."""
-    pytest.importorskip("faster_whisper", reason="faster-whisper is not installed")
-    from studio.speech.asr.packaged_whisper import packaged_whisper_model_dir, transcribe
-
-    folder = tmp_path_factory.mktemp("models")
-    try:
-        packaged_whisper_model_dir(folder)
-    except ProviderError as exc:
-        pytest.skip(f"packaged Whisper model unavailable: {exc}")
-    return partial(transcribe, cache_dir=folder)
 
 
 def test_japanese_is_intelligible(weather_chunks: list[AudioChunk], transcriber: Transcriber) -> None:

@@ -7,7 +7,6 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -408,19 +407,6 @@ async def test_faster_than_real_time(engine: ZhOnnxTTS) -> None:
 
 
 # --- intelligibility -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def transcriber(tmp_path_factory: pytest.TempPathFactory) -> Transcriber:
-    pytest.importorskip("faster_whisper", reason="faster-whisper is not installed")
-    from studio.speech.asr.packaged_whisper import packaged_whisper_model_dir, transcribe
-
-    folder = tmp_path_factory.mktemp("models")
-    try:
-        packaged_whisper_model_dir(folder)
-    except ProviderError as exc:
-        pytest.skip(f"packaged Whisper model unavailable: {exc}")
-    return partial(transcribe, cache_dir=folder)
 
 
 def test_mandarin_is_intelligible(weather_chunks: list[AudioChunk], transcriber: Transcriber) -> None:
