@@ -36,6 +36,12 @@ T = TypeVar("T")
 _RECORD_ERROR_TASK = "record-error"
 
 
+def _discard_stack(done: asyncio.Future[SpeechStack]) -> None:
+    """Close a speech stack whose requester was cancelled while it was being built."""
+    if not done.cancelled() and done.exception() is None:
+        done.result().playout.close()  # nothing else was started: models load on first use
+
+
 class EngineRuntime:
     """Owns the engine thread and loop.
 
@@ -252,10 +258,22 @@ class EngineRuntime:
             if self._speech is None:
                 from studio.app.speech import SpeechStack
 
+                if self.state in ("stopping", "stopped"):
+                    raise EngineError("The engine is stopping.")
                 c = self.container
-                self._speech = await asyncio.to_thread(
-                    SpeechStack.build, c.config, c.paths, c.secrets, c.bus, c.clock
+                build = asyncio.ensure_future(
+                    asyncio.to_thread(SpeechStack.build, c.config, c.paths, c.secrets, c.bus, c.clock)
                 )
+                try:
+                    stack = await asyncio.shield(build)
+                except asyncio.CancelledError:
+                    # The build thread runs on; whatever it makes must not outlive us.
+                    build.add_done_callback(_discard_stack)
+                    raise
+                if self.state in ("stopping", "stopped"):
+                    await stack.close()
+                    raise EngineError("The engine is stopping.")
+                self._speech = stack
             return self._speech
 
     async def avatar(self) -> AvatarSession:
