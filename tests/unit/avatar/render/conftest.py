@@ -6,39 +6,17 @@ other tests (GUI tests with Qt's contexts) are never disturbed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from studio.avatar.render.egl import EglContext
-from studio.avatar.render.errors import GLUnavailableError
 from studio.avatar.render.live2d import Live2DRenderer
 from studio.avatar.render.target import OffscreenTarget
 from studio.avatar.state import AvatarState
 
 ROOT = Path(__file__).resolve().parents[4]
 LIVE2D_SAMPLES = ROOT.parent / "shared" / "live2d"
-
-
-@pytest.fixture(scope="session")
-def egl_context() -> Iterator[EglContext]:
-    """A session-wide headless context (skips when this machine has no EGL/Mesa)."""
-    try:
-        context = EglContext()
-    except GLUnavailableError as exc:
-        pytest.skip(f"no headless OpenGL here: {exc.user_message}")
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def gl(egl_context: EglContext) -> Iterator[EglContext]:
-    """The session context, current on this test's thread for the test."""
-    egl_context.make_current()
-    yield egl_context
-    egl_context.release()
 
 
 def sample_model(name: str) -> Path:
