@@ -27,7 +27,7 @@ say() { printf '\033[1;33m[setup]\033[0m %s\n' "$*" >&2; }
 RUNTIME_DEBS=(libportaudio2 libegl1 libgl1-mesa-dri libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4
   libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxcb-shape0
   libxcb-randr0 libfontconfig1 libdbus-1-3 fonts-wqy-microhei)
-DEV_DEBS=(xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins)
+DEV_DEBS=(xvfb xauth pulseaudio pulseaudio-utils libasound2-plugins nginx-light libnginx-mod-rtmp ffmpeg)
 
 install_debs() {
   command -v dpkg-query >/dev/null 2>&1 || { say "not a Debian/Ubuntu system: install PortAudio, EGL and (for tests) Xvfb with your package manager"; return 0; }

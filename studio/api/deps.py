@@ -5,10 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 
 from studio.api.schemas import EngineInfo
+from studio.config.secrets import SecretStore
+from studio.config.settings import StudioConfig
+from studio.storage.db import Database
 
 
 @dataclass(slots=True)
@@ -19,11 +24,22 @@ class ApiContext:
         version: Studio version string.
         engines: Returns the engines known right now (called per request, cheap).
         started_monotonic: When the engine started.
+        config: The live settings (read-only for routes; the GUI/CLI change them).
+        db: The studio database (``None`` in tests that need no storage).
+        secrets: The secrets store (keyring or encrypted file); keys never go to the DB or config.
+        data_dir: The studio's data folder: every file a request names resolves inside it.
+        services: Engine-side services the routes use, by name (``"speech"``, ``"broadcast"`` ...),
+            registered by the composition root; each feature defines the Protocol it needs.
     """
 
     version: str
     engines: Callable[[], list[EngineInfo]] = field(default=lambda: [])
     started_monotonic: float = field(default_factory=time.monotonic)
+    config: StudioConfig | None = None
+    db: Database | None = None
+    secrets: SecretStore | None = None
+    data_dir: Path | None = None
+    services: dict[str, Any] = field(default_factory=dict)
 
     @property
     def uptime_s(self) -> float:

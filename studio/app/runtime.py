@@ -78,6 +78,8 @@ class EngineRuntime:
         self._stopped = threading.Event()
         self._stop_requested: asyncio.Event | None = None
         self.state: EngineState = "stopped"
+        self.api_services: dict[str, Any] = {}
+        """Engine services the API routes use, by name (see :class:`studio.api.deps.ApiContext`)."""
 
     # ---- any thread -------------------------------------------------------------------------
 
@@ -239,7 +241,15 @@ class EngineRuntime:
     async def _start_api(self) -> None:
         assert self._owner is not None
         c = self.container
-        ctx = ApiContext(version=c.version, engines=c.engines)
+        ctx = ApiContext(
+            version=c.version,
+            engines=c.engines,
+            config=c.config,
+            db=c.db,
+            secrets=c.secrets,
+            data_dir=c.paths.data_dir,
+            services=self.api_services,
+        )
         app = create_app(ctx, c.config.api)
         server = ApiServer(app, self._host, self._port, self._owner)
         try:
