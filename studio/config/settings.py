@@ -176,6 +176,69 @@ class AvatarAreaSettings(AreaSettings):
         return value.strip() or "default"
 
 
+StreamPresetId = Literal["custom", "bilibili", "douyin", "kuaishou", "twitch", "youtube", "xiaohongshu"]
+RecordFormat = Literal["mp4", "mkv", "flv"]
+
+
+class ExtraOutputSettings(BaseModel):
+    """One more RTMP destination sharing the same encode (its stream key is in the secrets store
+    under ``stream.key.<id>``)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")
+    preset: StreamPresetId = "custom"
+    server: str = ""
+    enabled: bool = True
+
+
+class StreamSettings(AreaSettings):
+    """Going live: encoder, RTMP destinations, reconnection and local recording.
+
+    Stream keys never live here: the main key is the secret ``stream.key``, extra outputs use
+    ``stream.key.<id>``.
+    """
+
+    area: ClassVar[str] = "stream"
+    title: ClassVar[str] = "Stream"
+    model_config = SettingsConfigDict(env_prefix="STUDIO_STREAM_", extra="ignore")
+
+    preset: StreamPresetId = Field("custom", description="Platform preset (fills server, size and bitrate).")
+    server: str = Field(
+        "", description="RTMP or RTMPS server URL, e.g. rtmp://live-push.bilivideo.com/live-bvc/ (no key)."
+    )
+    width: int = Field(1280, ge=160, le=3840, description="Stream width in pixels (even).")
+    height: int = Field(720, ge=120, le=2160, description="Stream height in pixels (even).")
+    fps: int = Field(30, ge=10, le=60, description="Frames per second.")
+    video_bitrate_kbps: int = Field(2500, ge=200, le=20000, description="Video bitrate (constant), kbit/s.")
+    audio_bitrate_kbps: int = Field(160, ge=64, le=320, description="AAC audio bitrate, kbit/s.")
+    video_encoder: Literal["auto", "libx264", "h264_nvenc", "h264_qsv", "h264_amf", "h264_videotoolbox"] = (
+        Field("auto", description="H.264 encoder; auto uses a hardware one when it opens, else libx264.")
+    )
+    x264_preset: Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"] = Field(
+        "veryfast", description="libx264 speed preset (faster = less CPU, lower quality)."
+    )
+    keyframe_s: float = Field(2.0, ge=0.5, le=10.0, description="Seconds between keyframes.")
+    background: str = Field("#1f2430", description="Stream background colour behind the avatar.")
+    reconnect_retries: int = Field(
+        30, ge=0, le=10000, description="Reconnection attempts after a connection loss (0 = never give up)."
+    )
+    reconnect_delay_s: float = Field(1.0, ge=0.1, le=60.0, description="First reconnection delay, seconds.")
+    reconnect_max_delay_s: float = Field(
+        15.0, ge=0.5, le=600.0, description="Longest reconnection delay (the delay doubles up to it)."
+    )
+    record_with_stream: bool = Field(False, description="Record locally whenever you go live.")
+    record_format: RecordFormat = Field("mp4", description="Recording file format (mp4, mkv or flv).")
+    extra_outputs: list[ExtraOutputSettings] = Field(
+        default_factory=list,
+        description="More RTMP destinations sharing the encode.",
+        json_schema_extra={"hidden": True},
+    )
+
+    @field_validator("width", "height")
+    @classmethod
+    def _even(cls, value: int) -> int:
+        return value - (value % 2)
+
+
 AREAS: tuple[type[AreaSettings], ...] = (
     ApiSettings,
     UiSettings,
@@ -184,6 +247,7 @@ AREAS: tuple[type[AreaSettings], ...] = (
     StorageSettings,
     LoggingSettings,
     AvatarAreaSettings,
+    StreamSettings,
 )
 
 
@@ -199,6 +263,7 @@ class StudioConfig(BaseModel):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     avatar: AvatarAreaSettings = Field(default_factory=AvatarAreaSettings)
+    stream: StreamSettings = Field(default_factory=StreamSettings)
 
     def area(self, name: str) -> AreaSettings:
         """The settings of area ``name``."""

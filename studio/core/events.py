@@ -43,10 +43,11 @@ class ApiServerEvent(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StreamStateEvent(Event):
-    """Broadcast output state, filled by the Go-live feature."""
+    """A broadcast output changed state (``output``: ``main``, an extra output id, ``recording``)."""
 
     state: Literal["offline", "connecting", "live", "reconnecting", "failed"]
     detail: str = ""
+    output: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
