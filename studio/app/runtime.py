@@ -20,6 +20,7 @@ from studio.api.app import create_app
 from studio.api.deps import ApiContext
 from studio.api.server import ApiServer
 from studio.app.container import Container
+from studio.app.speech_api import SpeechApiAdapter
 from studio.core.errors import EngineError, StudioError
 from studio.core.events import ApiServerEvent, EngineState, EngineStateEvent, ErrorEvent
 from studio.core.tasks import TaskOwner
@@ -80,6 +81,7 @@ class EngineRuntime:
         self.state: EngineState = "stopped"
         self.api_services: dict[str, Any] = {}
         """Engine services the API routes use, by name (see :class:`studio.api.deps.ApiContext`)."""
+        self.api_services["speech"] = SpeechApiAdapter(self)
 
     # ---- any thread -------------------------------------------------------------------------
 
