@@ -1,0 +1,1 @@
+"""Integration tests of the local API with the real engine."""
