@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
 
-from studio.api.routes.tts import AUTH_DEPENDENCIES, Hub
+from studio.api.routes.tts import Hub
 from studio.api.tts_service import (
     AudioNotFoundError,
     SpeechUnavailableError,
@@ -35,7 +35,7 @@ AUDIO_URL_PREFIX = "/static/audio/"
 MAX_FPS = 120
 MAX_PARAM_SECONDS = 600.0
 
-router = APIRouter(tags=["compat: StreamCream TTS"], dependencies=AUTH_DEPENDENCIES)
+router = APIRouter(tags=["compat: StreamCream TTS"])
 
 
 def _error(exc: StudioError, prefix: str = "") -> JSONResponse:

@@ -7,9 +7,10 @@ and file work in worker threads, so no route blocks the loop.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, params
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -17,10 +18,6 @@ from studio.api.deps import get_ctx
 from studio.api.schemas import Envelope
 from studio.api.tts_service import MAX_TEXT_CHARS, TtsHub, check_text, status_for, timeline_json
 from studio.core.errors import StudioError
-
-AUTH_DEPENDENCIES: list[Any] = []
-"""Dependencies of every TTS route. Loopback binds need no auth yet; for non-loopback binds the
-``require_user`` dependency of ``studio.api.auth`` is appended here (both routers use this list)."""
 
 AUDIO_URL_PREFIX = "/api/tts/audio/"
 
@@ -126,7 +123,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 
-router = APIRouter(tags=["tts"], dependencies=AUTH_DEPENDENCIES)
+router = APIRouter(tags=["tts"])
 
 
 @router.post(
@@ -194,7 +191,7 @@ async def audio(file: str, hub: Hub) -> Response:
         path = hub.store.existing(file)
     except StudioError as exc:
         return error_envelope(exc)
-    return FileResponse(path, media_type="audio/wav", filename=path.name)
+    return FileResponse(path, media_type="audio/wav", filename=path.name, content_disposition_type="inline")
 
 
 @router.delete(
@@ -212,9 +209,15 @@ async def delete_audio(file: str, hub: Hub) -> Envelope[DeletedData] | JSONRespo
     return Envelope(message="Audio file deleted.", data=DeletedData(deleted=1))
 
 
-def include_tts_routes(app: FastAPI) -> None:
-    """Mount the seed-documented ``/api/tts/*`` routes and StreamCream's legacy TTS paths."""
+def include_tts_routes(app: FastAPI, dependencies: Sequence[params.Depends] = ()) -> None:
+    """Mount the seed-documented ``/api/tts/*`` routes and StreamCream's legacy TTS paths.
+
+    Args:
+        app: The API application.
+        dependencies: Run before every TTS route. Loopback binds need none yet; for a
+            non-loopback bind pass ``[Depends(require_user)]`` from ``studio.api.auth`` here.
+    """
     from studio.api.compat import streamcream_tts
 
-    app.include_router(router)
-    app.include_router(streamcream_tts.router)
+    app.include_router(router, dependencies=list(dependencies))
+    app.include_router(streamcream_tts.router, dependencies=list(dependencies))

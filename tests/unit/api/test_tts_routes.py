@@ -436,3 +436,21 @@ async def test_openapi_documents_both_path_families(client: httpx.AsyncClient) -
     ):
         assert path in paths, path
     assert set(paths["/delete-all-audio"]) == {"get", "delete"}
+
+
+async def test_include_tts_routes_takes_the_auth_dependency(tmp_path: Path, speech: FakeSpeech) -> None:
+    from fastapi import Depends, HTTPException
+
+    from studio.api.routes.tts import include_tts_routes
+
+    def require_user() -> None:
+        raise HTTPException(401, "Log in first.")
+
+    app = FastAPI()
+    app.state.ctx = ApiContext(version="t", data_dir=tmp_path, services={"speech": speech})
+    include_tts_routes(app, dependencies=[Depends(require_user)])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as c:
+        assert (await c.post("/api/tts/synthesize", json={"text": "好"})).status_code == 401
+        assert (await c.post("/synthesize-speech", json={"text": "好"})).status_code == 401
+        assert (await c.get("/delete-all-audio")).status_code == 401
+    assert speech.calls == []
