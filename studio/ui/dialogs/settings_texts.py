@@ -69,6 +69,26 @@ DESCRIPTIONS: tuple[str, ...] = (
         "SettingsTexts", "Background colour of the avatar window, e.g. #00ff00; empty = the avatar's own."
     ),
     QT_TRANSLATE_NOOP("SettingsTexts", "Keep the avatar window above other windows."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Platform preset (fills server, size and bitrate)."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "RTMP or RTMPS server URL, e.g. rtmp://live-push.bilivideo.com/live-bvc/ (no key)."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Stream width in pixels (even)."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Stream height in pixels (even)."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Frames per second."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Video bitrate (constant), kbit/s."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "AAC audio bitrate, kbit/s."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "H.264 encoder; auto uses a hardware one when it opens, else libx264."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "libx264 speed preset (faster = less CPU, lower quality)."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Seconds between keyframes."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Stream background colour behind the avatar."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Reconnection attempts after a connection loss (0 = never give up)."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "First reconnection delay, seconds."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Longest reconnection delay (the delay doubles up to it)."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Record locally whenever you go live."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Recording file format (mp4, mkv or flv)."),
 )
 
 
@@ -85,6 +105,7 @@ class SettingsTexts(QObject):
             "storage": self.tr("Storage"),
             "logging": self.tr("Logging"),
             "avatar": self.tr("Avatar"),
+            "stream": self.tr("Stream"),
         }
         return titles.get(cls.area, cls.title or cls.area)
 
@@ -126,6 +147,22 @@ class SettingsTexts(QObject):
             ("avatar", "window_size"): self.tr("Avatar window size"),
             ("avatar", "window_background"): self.tr("Avatar window background"),
             ("avatar", "window_on_top"): self.tr("Avatar window on top"),
+            ("stream", "preset"): self.tr("Platform"),
+            ("stream", "server"): self.tr("Server URL"),
+            ("stream", "width"): self.tr("Width"),
+            ("stream", "height"): self.tr("Height"),
+            ("stream", "fps"): self.tr("Frame rate"),
+            ("stream", "video_bitrate_kbps"): self.tr("Video bitrate (kbit/s)"),
+            ("stream", "audio_bitrate_kbps"): self.tr("Audio bitrate (kbit/s)"),
+            ("stream", "video_encoder"): self.tr("Video encoder"),
+            ("stream", "x264_preset"): self.tr("x264 speed preset"),
+            ("stream", "keyframe_s"): self.tr("Keyframe interval (s)"),
+            ("stream", "background"): self.tr("Background colour"),
+            ("stream", "reconnect_retries"): self.tr("Reconnection attempts"),
+            ("stream", "reconnect_delay_s"): self.tr("First reconnection delay (s)"),
+            ("stream", "reconnect_max_delay_s"): self.tr("Longest reconnection delay (s)"),
+            ("stream", "record_with_stream"): self.tr("Record while live"),
+            ("stream", "record_format"): self.tr("Recording format"),
         }
         return labels.get((area, name), name.replace("_", " ").capitalize())
 
@@ -151,6 +188,18 @@ class SettingsTexts(QObject):
                 "light": self.tr("Light"),
                 "dark": self.tr("Dark"),
             }
+        elif (area, name) == ("stream", "preset"):
+            names = {
+                "custom": self.tr("Custom RTMP server"),
+                "bilibili": self.tr("Bilibili"),
+                "douyin": self.tr("Douyin"),
+                "kuaishou": self.tr("Kuaishou"),
+                "twitch": "Twitch",
+                "youtube": "YouTube",
+                "xiaohongshu": self.tr("Xiaohongshu"),
+            }
+        elif (area, name) == ("stream", "video_encoder"):
+            names = {"auto": self.tr("Automatic (hardware if available)")}
         elif (area, name) == ("storage", "synchronous"):
             names = {"FULL": self.tr("Full (safest)"), "NORMAL": self.tr("Normal (faster)")}
         elif (area, name) == ("logging", "level"):
