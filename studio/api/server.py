@@ -2,6 +2,10 @@
 
 The socket is bound here, before uvicorn starts, so a taken port becomes a clear
 :class:`PortInUseError` (with a free port to offer) instead of uvicorn's ``sys.exit``.
+
+With legacy ports on, the same application is also served on StreamCream's original ports
+(:data:`LEGACY_PORTS`) by the same uvicorn server: one more listening socket each. Each of them is
+optional: a taken one is reported (:attr:`ApiServer.legacy`) and the others still serve.
 """
 
 from __future__ import annotations
@@ -11,15 +15,24 @@ import errno
 import logging
 import socket
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
+from starlette.routing import Match
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from studio.core.errors import EngineError, PortInUseError
+from studio.core.errors import EngineError, PortInUseError, StudioError
 from studio.core.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
+
+LEGACY_PORTS: Mapping[str, int] = {"loginBackend": 9080, "streamTTSBackend": 5001, "streamingBackend": 8888}
+"""StreamCream's back ends and their hard-coded ports (the front end calls ``localhost:<port>``)."""
+RELAY_BACKEND = "streamingBackend"
+RELAY_PATH = "/ws/relay"
+"""Where the stream relay WebSocket lives on the main port; on 8888 it answered on any path."""
 
 
 def _family(host: str) -> socket.AddressFamily:
@@ -77,22 +90,119 @@ def find_free_port(host: str, start: int, attempts: int = 50) -> int | None:
     return None
 
 
-class ApiServer:
-    """One uvicorn server for ``app`` on ``host:port``, run as an owned task on the engine loop."""
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
-    def __init__(self, app: FastAPI, host: str, port: int, owner: TaskOwner) -> None:
+
+@dataclass(slots=True)
+class LegacyPortStatus:
+    """One legacy port: serving (``url``) or not (``error``, a message for the streamer).
+
+    Args:
+        name: The StreamCream back end the port stands for (``loginBackend`` ...).
+        port: The port asked for (after start: the port bound, which differs only for port 0).
+        url: Base URL while it serves; empty if it could not be bound.
+        error: Why it is not served; empty if it serves.
+    """
+
+    name: str
+    port: int
+    url: str = ""
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True if the port serves."""
+        return bool(self.url)
+
+
+class RelayOnAnyPath:
+    """ASGI wrapper: on the relay's legacy port, a WebSocket on a path the app has no route for goes
+    to :data:`RELAY_PATH`, as StreamCream's relay (``ws://localhost:8888``) accepted any path.
+
+    Args:
+        app: The application (a Starlette/FastAPI app, whose routes are consulted).
+        relay_port: The bound port of the relay's legacy socket.
+    """
+
+    def __init__(self, app: ASGIApp, relay_port: int) -> None:
+        self.app = app
+        self.relay_port = relay_port
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and self._on_relay_port(scope) and not self._routed(scope):
+            scope = {**scope, "path": RELAY_PATH, "raw_path": RELAY_PATH.encode()}
+        await self.app(scope, receive, send)
+
+    def _on_relay_port(self, scope: Scope) -> bool:
+        server = scope.get("server")
+        return server is not None and server[1] == self.relay_port
+
+    def _routed(self, scope: Scope) -> bool:
+        routes = getattr(getattr(self.app, "router", None), "routes", [])
+        return any(route.matches(scope)[0] is Match.FULL for route in routes)
+
+
+class ApiServer:
+    """One uvicorn server for ``app`` on ``host:port``, run as an owned task on the engine loop.
+
+    Args:
+        app: The ASGI application (``create_app``).
+        host: Interface to listen on (the legacy ports use the same one).
+        port: Main port (``0`` = any free port).
+        owner: Owns the serving task.
+        legacy_ports: Extra ports serving the same app, by StreamCream back-end name
+            (:data:`LEGACY_PORTS` in the studio; free ports in tests). Each one is optional.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        host: str,
+        port: int,
+        owner: TaskOwner,
+        *,
+        legacy_ports: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.host = host
         self.port = port
         self._owner = owner
+        self._legacy_asked = dict(legacy_ports or {})
+        self.legacy: list[LegacyPortStatus] = []
+        """Status of each legacy port after :meth:`start` (empty without legacy ports)."""
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[Any] | None = None
 
     @property
     def url(self) -> str:
         """Base URL of the server."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return _url(self.host, self.port)
+
+    def _bind_legacy(self) -> list[socket.socket]:
+        socks: list[socket.socket] = []
+        self.legacy = []
+        for name, port in self._legacy_asked.items():
+            status = LegacyPortStatus(name, port)
+            try:
+                sock = bind_socket(self.host, port)
+            except StudioError as exc:
+                why = (
+                    f"{self.host}:{port} is already in use by another program"
+                    if isinstance(exc, PortInUseError)
+                    else exc.user_message.rstrip(".")
+                )
+                status.error = (
+                    f"Legacy port {port} (StreamCream {name}) is not served: {why}. The other ports "
+                    "still serve; free this one or turn legacy ports off in Settings -> API."
+                )
+                log.warning("legacy port not served", extra={"port": port, "backend": name})
+            else:
+                status.port = sock.getsockname()[1]
+                status.url = _url(self.host, status.port)
+                socks.append(sock)
+            self.legacy.append(status)
+        return socks
 
     async def start(self, timeout: float = 10.0) -> None:
         """Bind, start serving and wait until uvicorn says it is up (engine loop).
@@ -103,8 +213,13 @@ class ApiServer:
         """
         sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]  # port 0 = any free port
+        socks = [sock, *self._bind_legacy()]
+        app = self.app
+        relay = next((s for s in self.legacy if s.name == RELAY_BACKEND and s.ok), None)
+        if relay is not None:
+            app = RelayOnAnyPath(app, relay.port)
         config = uvicorn.Config(
-            self.app,
+            app,
             log_config=None,
             access_log=False,
             lifespan="off",
@@ -113,18 +228,22 @@ class ApiServer:
         )
         server = uvicorn.Server(config)
         self._server = server
-        self._task = self._owner.spawn(server.serve(sockets=[sock]), f"uvicorn:{self.port}")
+        self._task = self._owner.spawn(server.serve(sockets=socks), f"uvicorn:{self.port}")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not server.started:
             if self._task.done():
-                sock.close()
+                for each in socks:
+                    each.close()
                 exc = self._task.exception() if not self._task.cancelled() else None
                 raise EngineError(f"The API server stopped while starting: {exc!r}")
             if loop.time() > deadline:
                 raise EngineError(f"The API server did not start within {timeout:.0f} s.")
             await asyncio.sleep(0.02)
         log.info("API listening", extra={"url": self.url})
+        for status in self.legacy:
+            if status.ok:
+                log.info("API also on a legacy port", extra={"url": status.url, "backend": status.name})
 
     async def stop(self, timeout: float = 3.0) -> None:
         """Stop accepting, finish in-flight requests (briefly), close (engine loop; idempotent)."""

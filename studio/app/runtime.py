@@ -13,12 +13,12 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from studio.api.app import create_app
 from studio.api.deps import ApiContext
-from studio.api.server import ApiServer
+from studio.api.server import LEGACY_PORTS, ApiServer, LegacyPortStatus
 from studio.app.container import Container
 from studio.app.speech_api import SpeechApiAdapter
 from studio.core.errors import EngineError, StudioError
@@ -51,6 +51,8 @@ class EngineRuntime:
         serve_api: Start the API server (off for some tests and tools).
         port: Override the configured API port (``0`` = any free port).
         host: Override the configured API host.
+        legacy_ports: Override StreamCream's legacy ports (9080, 5001, 8888; tests use free ports).
+            They are served only while ``config.api.legacy_ports`` is on.
     """
 
     def __init__(
@@ -61,8 +63,10 @@ class EngineRuntime:
         port: int | None = None,
         host: str | None = None,
         warm_up_speech: bool = False,
+        legacy_ports: Mapping[str, int] | None = None,
     ) -> None:
         self.container = container
+        self._legacy_ports = LEGACY_PORTS if legacy_ports is None else legacy_ports
         self._warm_up_speech = warm_up_speech
         self._speech: SpeechStack | None = None
         self._speech_lock: asyncio.Lock | None = None
@@ -96,6 +100,11 @@ class EngineRuntime:
     def api_url(self) -> str | None:
         """Base URL of the API while it is serving."""
         return self._api.url if self._api is not None else None
+
+    @property
+    def legacy_ports(self) -> list[LegacyPortStatus]:
+        """StreamCream's legacy ports while the API serves with them on: served or why not."""
+        return list(self._api.legacy) if self._api is not None else []
 
     def start(self, timeout: float = 15.0) -> None:
         """Start the engine thread and wait until it is running (blocking).
@@ -253,7 +262,8 @@ class EngineRuntime:
             services=self.api_services,
         )
         app = create_app(ctx, c.config.api)
-        server = ApiServer(app, self._host, self._port, self._owner)
+        legacy = self._legacy_ports if c.config.api.legacy_ports else None
+        server = ApiServer(app, self._host, self._port, self._owner, legacy_ports=legacy)
         try:
             await server.start()
         except StudioError as exc:
@@ -261,6 +271,9 @@ class EngineRuntime:
             raise
         self._api = server
         c.bus.publish(ApiServerEvent(state="listening", url=server.url))
+        for status in server.legacy:
+            if not status.ok:
+                c.bus.publish(ErrorEvent(source="api:legacy-ports", message=status.error, code="port_in_use"))
 
     async def speech(self) -> SpeechStack:
         """The speech-out stack, built on first use (engine loop)."""
