@@ -204,13 +204,17 @@ def bench_storage(rows: int, as_json: bool) -> None:
 
 def _register() -> None:
     from studio.app.avatar_cli import avatar
+    from studio.app.bench_stream import bench_stream
+    from studio.app.demo_cli import demo
     from studio.app.render_cli import bench_render
     from studio.app.speech_cli import bench_tts, say
 
     cli.add_command(say)
     cli.add_command(avatar)
+    cli.add_command(demo)
     bench.add_command(bench_tts)
     bench.add_command(bench_render)
+    bench.add_command(bench_stream)
 
 
 _register()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from studio.api.app import create_app
 from studio.api.deps import ApiContext
 from studio.api.server import LEGACY_PORTS, ApiServer, LegacyPortStatus
+from studio.app.broadcast import BroadcastService, build_broadcast, publish_stats_every, stop_in_thread
 from studio.app.container import Container
 from studio.app.speech_api import SpeechApiAdapter
 from studio.core.errors import EngineError, StudioError
@@ -28,13 +29,16 @@ from studio.storage.repos import EventLogRow
 
 if TYPE_CHECKING:  # the speech stack (engines, audio) loads only when something speaks
     from studio.app.avatar import AvatarSession
+    from studio.app.broadcast import StageFeed
     from studio.app.speech import SpeechStack
+    from studio.broadcast.session import BroadcastSession
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 _RECORD_ERROR_TASK = "record-error"
+_BROADCAST_STOP_S = 8.0  # encoder flush + files finished + servers told, at shutdown
 
 
 def _discard_stack(done: asyncio.Future[SpeechStack]) -> None:
@@ -72,6 +76,9 @@ class EngineRuntime:
         self._speech_lock: asyncio.Lock | None = None
         self._avatar: AvatarSession | None = None
         self._avatar_lock: asyncio.Lock | None = None
+        self._broadcast: BroadcastSession | None = None
+        self._broadcast_feed: StageFeed | None = None
+        self._broadcast_lock: asyncio.Lock | None = None
         api = container.config.api
         self._serve_api = api.enabled if serve_api is None else serve_api
         self._host = host or api.host
@@ -86,6 +93,7 @@ class EngineRuntime:
         self.api_services: dict[str, Any] = {}
         """Engine services the API routes use, by name (see :class:`studio.api.deps.ApiContext`)."""
         self.api_services["speech"] = SpeechApiAdapter(self)
+        self.api_services["broadcast"] = BroadcastService(self)
 
     # ---- any thread -------------------------------------------------------------------------
 
@@ -235,6 +243,7 @@ class EngineRuntime:
             self._api = None
         error_sub.close()
         await self._owner.close(1.0)  # first: tasks may be using the speech stack
+        await self._stop_broadcast()  # before the avatar and the mix it renders and encodes
         if self._avatar is not None:
             try:
                 await asyncio.wait_for(self._avatar.close(), 2.0)
@@ -324,6 +333,44 @@ class EngineRuntime:
                     raise EngineError("The engine is stopping.")
                 self._avatar = session
             return self._avatar
+
+    @property
+    def current_avatar(self) -> AvatarSession | None:
+        """The avatar session if it has been built (any thread)."""
+        return self._avatar
+
+    @property
+    def current_broadcast(self) -> BroadcastSession | None:
+        """The broadcast session if it has been built (any thread)."""
+        return self._broadcast
+
+    @property
+    def broadcast_feed(self) -> StageFeed | None:
+        """The broadcast's headless video feed, if built (any thread)."""
+        return self._broadcast_feed
+
+    async def broadcast(self) -> BroadcastSession:
+        """The broadcast session (go live, record), built on first use with speech and avatar (engine loop).
+
+        An owned task publishes its stats every second; shutdown stops it before avatar and speech.
+        """
+        if self._broadcast_lock is None:
+            self._broadcast_lock = asyncio.Lock()
+        async with self._broadcast_lock:
+            if self._broadcast is None:
+                if self.state in ("stopping", "stopped") or self._owner is None:
+                    raise EngineError("The engine is stopping.")
+                session, feed = await build_broadcast(self)
+                if self._stop_requested is not None and self._stop_requested.is_set():
+                    raise EngineError("The engine is stopping.")  # nothing was started yet
+                self._broadcast, self._broadcast_feed = session, feed
+                self._owner.spawn(publish_stats_every(session), "stream-stats")
+            return self._broadcast
+
+    async def _stop_broadcast(self) -> None:
+        session, self._broadcast = self._broadcast, None
+        if session is not None:
+            await stop_in_thread(session, _BROADCAST_STOP_S)
 
     async def reload_avatar(self) -> AvatarSession:
         """Close the avatar session and build one for ``config.avatar.current`` (engine loop)."""
