@@ -65,7 +65,8 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait before attempt ``attempt`` (1-based)."""
-        return float(min(self.max_delay_s, self.delay_s * 2.0 ** max(0, attempt - 1)))
+        # The exponent is capped: with unlimited retries 2.0 ** attempt overflows after ~1000 tries.
+        return float(min(self.max_delay_s, self.delay_s * 2.0 ** min(64, max(0, attempt - 1))))
 
     def exhausted(self, attempt: int) -> bool:
         """True when attempt ``attempt`` is one too many."""
@@ -278,8 +279,11 @@ class MuxOutput:
         except BaseException:
             self._close(container, clean=False)
             raise
-        with self._cond:
-            self._drop_to_newest_keyframe()
+        if self._max_queue_s is not None:
+            # A live output resumes at the newest picture; a file keeps everything queued while it
+            # opened (from the first keyframe on: the pump skips what comes before it).
+            with self._cond:
+                self._drop_to_newest_keyframe()
         return container, {"video": video, "audio": audio}
 
     def _pump(self, container: OutputContainer, streams: dict[str, Stream]) -> str | None:
