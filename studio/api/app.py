@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from studio.api.auth import include_auth_routes
 from studio.api.deps import ApiContext
 from studio.api.routes import system
 from studio.api.routes.tts import include_tts_routes
@@ -168,5 +169,6 @@ def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
         return _envelope(500, INTERNAL_ERROR_MESSAGE, "internal_error")
 
     app.include_router(system.router)
+    include_auth_routes(app)
     include_tts_routes(app)
     return app

@@ -208,10 +208,13 @@ def _register() -> None:
     from studio.app.demo_cli import demo
     from studio.app.render_cli import bench_render
     from studio.app.speech_cli import bench_tts, say
+    from studio.app.user_cli import token, user
 
     cli.add_command(say)
     cli.add_command(avatar)
     cli.add_command(demo)
+    cli.add_command(user)
+    cli.add_command(token)
     bench.add_command(bench_tts)
     bench.add_command(bench_render)
     bench.add_command(bench_stream)

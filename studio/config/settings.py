@@ -239,6 +239,48 @@ class StreamSettings(AreaSettings):
         return value - (value % 2)
 
 
+SMTP_PASSWORD_SECRET = "smtp.password"  # noqa: S105 (a name in the secrets store)
+SmtpSecurity = Literal["starttls", "tls", "none"]
+
+
+class SmtpSettings(AreaSettings):
+    """Mail server for e-mail codes (registration, password reset)."""
+
+    area: ClassVar[str] = "smtp"
+    title: ClassVar[str] = "E-mail (SMTP)"
+    model_config = SettingsConfigDict(env_prefix="STUDIO_SMTP_", extra="ignore")
+
+    host: str = Field("", description="SMTP server name, e.g. smtp.example.com; empty = no e-mail codes.")
+    port: Port = Field(587, description="SMTP port: 587 for STARTTLS, 465 for TLS, 25 for none.")
+    security: SmtpSecurity = Field(
+        "starttls",
+        description="starttls (upgrade after connecting), tls (TLS at once) or none (local tests only).",
+    )
+    username: str = Field("", description="Login name at the SMTP server; empty = no login.")
+    from_address: str = Field("", description="Sender address of the code mails; empty = the login name.")
+    from_name: str = Field("Cream Studio", description="Sender name shown in the mail program.")
+    verify_certificate: bool = Field(True, description="Check the server's TLS certificate (leave on).")
+    ca_file: str = Field(
+        "", description="Extra CA certificate file (PEM) to trust, for a server with its own certificate."
+    )
+    timeout_s: float = Field(15.0, ge=1.0, le=120.0, description="Give up on the server after this long.")
+
+    @field_validator("host", "username", "from_address", "ca_file")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @property
+    def sender(self) -> str:
+        """The envelope sender address."""
+        return self.from_address or self.username
+
+    @property
+    def configured(self) -> bool:
+        """True when codes can be sent (a host and a sender address)."""
+        return bool(self.host and "@" in self.sender)
+
+
 AREAS: tuple[type[AreaSettings], ...] = (
     ApiSettings,
     UiSettings,
@@ -248,6 +290,7 @@ AREAS: tuple[type[AreaSettings], ...] = (
     LoggingSettings,
     AvatarAreaSettings,
     StreamSettings,
+    SmtpSettings,
 )
 
 
@@ -264,6 +307,7 @@ class StudioConfig(BaseModel):
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     avatar: AvatarAreaSettings = Field(default_factory=AvatarAreaSettings)
     stream: StreamSettings = Field(default_factory=StreamSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
 
     def area(self, name: str) -> AreaSettings:
         """The settings of area ``name``."""

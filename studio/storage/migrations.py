@@ -51,9 +51,60 @@ def _m2_avatars(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m3_users(db: sqlite_utils.Database) -> None:
+    # Raw SQL: the CHECK constraints, NOCASE uniqueness and the cascade need it.
+    db.execute(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            username TEXT NOT NULL COLLATE NOCASE UNIQUE
+                CHECK (length(username) BETWEEN 3 AND 20),
+            email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+            password_hash TEXT NOT NULL,
+            email_verified INTEGER NOT NULL DEFAULT 0,
+            is_admin INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            tokens_valid_after REAL NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE email_codes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            purpose TEXT NOT NULL CHECK (purpose IN ('register', 'reset')),
+            email TEXT NOT NULL COLLATE NOCASE,
+            code_hash TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            expires_at REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            used INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_email_codes_email ON email_codes (email, purpose)")
+    db.execute("CREATE TABLE revoked_tokens (jti TEXT PRIMARY KEY, expires_at REAL NOT NULL)")
+    db.execute("CREATE INDEX idx_revoked_tokens_expires ON revoked_tokens (expires_at)")
+    db.execute(
+        """
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at REAL NOT NULL,
+            last_used_at REAL,
+            revoked INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_api_tokens_user ON api_tokens (user_id)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: meta, event_log", _m1_initial),
     Migration(2, "avatars", _m2_avatars),
+    Migration(3, "users, email codes, revoked tokens, API tokens", _m3_users),
 )
 
 
