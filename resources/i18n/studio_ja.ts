@@ -440,6 +440,70 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>アバターウィンドウを常に他のウィンドウの上に表示します。</translation>
     </message>
     <message>
+        <source>Platform preset (fills server, size and bitrate).</source>
+        <translation>プラットフォームのプリセット（サーバー・解像度・ビットレートを入力します）。</translation>
+    </message>
+    <message>
+        <source>RTMP or RTMPS server URL, e.g. rtmp://live-push.bilivideo.com/live-bvc/ (no key).</source>
+        <translation>RTMP / RTMPS サーバーの URL。例：rtmp://live-push.bilivideo.com/live-bvc/（キーは含めない）。</translation>
+    </message>
+    <message>
+        <source>Stream width in pixels (even).</source>
+        <translation>配信映像の幅（ピクセル、偶数）。</translation>
+    </message>
+    <message>
+        <source>Stream height in pixels (even).</source>
+        <translation>配信映像の高さ（ピクセル、偶数）。</translation>
+    </message>
+    <message>
+        <source>Frames per second.</source>
+        <translation>1 秒あたりのフレーム数。</translation>
+    </message>
+    <message>
+        <source>Video bitrate (constant), kbit/s.</source>
+        <translation>映像ビットレート（固定）、kbit/s。</translation>
+    </message>
+    <message>
+        <source>AAC audio bitrate, kbit/s.</source>
+        <translation>AAC 音声ビットレート、kbit/s。</translation>
+    </message>
+    <message>
+        <source>H.264 encoder; auto uses a hardware one when it opens, else libx264.</source>
+        <translation>H.264 エンコーダー。自動：ハードウェアが使えればそれを、なければ libx264 を使います。</translation>
+    </message>
+    <message>
+        <source>libx264 speed preset (faster = less CPU, lower quality).</source>
+        <translation>libx264 の速度プリセット（速いほど CPU 負荷が低く、画質も下がります）。</translation>
+    </message>
+    <message>
+        <source>Seconds between keyframes.</source>
+        <translation>キーフレームの間隔（秒）。</translation>
+    </message>
+    <message>
+        <source>Stream background colour behind the avatar.</source>
+        <translation>配信映像でアバターの後ろに表示する背景色。</translation>
+    </message>
+    <message>
+        <source>Reconnection attempts after a connection loss (0 = never give up).</source>
+        <translation>接続が切れたときの再接続回数（0 = 諦めない）。</translation>
+    </message>
+    <message>
+        <source>First reconnection delay, seconds.</source>
+        <translation>最初の再接続までの待ち時間（秒）。</translation>
+    </message>
+    <message>
+        <source>Longest reconnection delay (the delay doubles up to it).</source>
+        <translation>再接続の最大待ち時間（待ち時間はこの値まで倍になっていきます）。</translation>
+    </message>
+    <message>
+        <source>Record locally whenever you go live.</source>
+        <translation>配信中は常にローカルに録画します。</translation>
+    </message>
+    <message>
+        <source>Recording file format (mp4, mkv or flv).</source>
+        <translation>録画ファイルの形式（mp4、mkv、flv）。</translation>
+    </message>
+    <message>
         <source>API</source>
         <translation>API</translation>
     </message>
@@ -466,6 +530,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Avatar</source>
         <translation>アバター</translation>
+    </message>
+    <message>
+        <source>Stream</source>
+        <translation>配信</translation>
     </message>
     <message>
         <source>Serve the local API</source>
@@ -660,6 +728,70 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>アバターウィンドウを最前面に</translation>
     </message>
     <message>
+        <source>Platform</source>
+        <translation>プラットフォーム</translation>
+    </message>
+    <message>
+        <source>Server URL</source>
+        <translation>サーバー URL</translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation>幅</translation>
+    </message>
+    <message>
+        <source>Height</source>
+        <translation>高さ</translation>
+    </message>
+    <message>
+        <source>Frame rate</source>
+        <translation>フレームレート</translation>
+    </message>
+    <message>
+        <source>Video bitrate (kbit/s)</source>
+        <translation>映像ビットレート（kbit/s）</translation>
+    </message>
+    <message>
+        <source>Audio bitrate (kbit/s)</source>
+        <translation>音声ビットレート（kbit/s）</translation>
+    </message>
+    <message>
+        <source>Video encoder</source>
+        <translation>映像エンコーダー</translation>
+    </message>
+    <message>
+        <source>x264 speed preset</source>
+        <translation>x264 速度プリセット</translation>
+    </message>
+    <message>
+        <source>Keyframe interval (s)</source>
+        <translation>キーフレーム間隔（秒）</translation>
+    </message>
+    <message>
+        <source>Background colour</source>
+        <translation>背景色</translation>
+    </message>
+    <message>
+        <source>Reconnection attempts</source>
+        <translation>再接続回数</translation>
+    </message>
+    <message>
+        <source>First reconnection delay (s)</source>
+        <translation>最初の再接続待ち（秒）</translation>
+    </message>
+    <message>
+        <source>Longest reconnection delay (s)</source>
+        <translation>最大の再接続待ち（秒）</translation>
+    </message>
+    <message>
+        <source>Record while live</source>
+        <translation>配信中に録画</translation>
+    </message>
+    <message>
+        <source>Recording format</source>
+        <translation>録画形式</translation>
+    </message>
+    <message>
         <source>System default</source>
         <translation>システムの既定</translation>
     </message>
@@ -674,6 +806,30 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Dark</source>
         <translation>ダーク</translation>
+    </message>
+    <message>
+        <source>Custom RTMP server</source>
+        <translation>カスタム RTMP サーバー</translation>
+    </message>
+    <message>
+        <source>Bilibili</source>
+        <translation>ビリビリ</translation>
+    </message>
+    <message>
+        <source>Douyin</source>
+        <translation>Douyin（抖音）</translation>
+    </message>
+    <message>
+        <source>Kuaishou</source>
+        <translation>Kuaishou（快手）</translation>
+    </message>
+    <message>
+        <source>Xiaohongshu</source>
+        <translation>小紅書</translation>
+    </message>
+    <message>
+        <source>Automatic (hardware if available)</source>
+        <translation>自動（使えればハードウェア）</translation>
     </message>
     <message>
         <source>Full (safest)</source>
@@ -705,14 +861,271 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     </message>
 </context>
 <context>
+    <name>StreamForm</name>
+    <message>
+        <source>Hide</source>
+        <translation>隠す</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>表示</translation>
+    </message>
+    <message>
+        <source>Where to find the key: {hint}</source>
+        <translation>キーの場所：{hint}</translation>
+    </message>
+    <message>
+        <source>Constant video bitrate. {platform} accepts up to {limit} kb/s.</source>
+        <translation>固定ビデオビットレート。{platform} は最大 {limit} kb/s まで受け付けます。</translation>
+    </message>
+    <message>
+        <source>✓ A stream key is saved (hidden).</source>
+        <translation>✓ ストリームキーは保存済みです（非表示）。</translation>
+    </message>
+    <message>
+        <source>Saved — type a new key to replace it</source>
+        <translation>保存済み — 新しいキーを入力すると置き換えます</translation>
+    </message>
+    <message>
+        <source>No stream key saved.</source>
+        <translation>ストリームキーは保存されていません。</translation>
+    </message>
+    <message>
+        <source>Paste your stream key</source>
+        <translation>ストリームキーを貼り付けてください</translation>
+    </message>
+    <message>
+        <source>&amp;Platform</source>
+        <translation>プラットフォーム(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Se&amp;rver</source>
+        <translation>サーバー(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Stream &amp;key</source>
+        <translation>ストリームキー(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Si&amp;ze</source>
+        <translation>解像度(&amp;Z)</translation>
+    </message>
+    <message>
+        <source>&amp;FPS</source>
+        <translation>フレームレート(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Video bitrate</source>
+        <translation>映像ビットレート(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Audio bitrate</source>
+        <translation>音声ビットレート(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Recording f&amp;ormat</source>
+        <translation>録画形式(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Custom RTMP server</source>
+        <translation>カスタム RTMP サーバー</translation>
+    </message>
+    <message>
+        <source>The RTMP or RTMPS ingest address of your platform, without the stream key.</source>
+        <translation>プラットフォームの RTMP / RTMPS 配信先アドレス（ストリームキーは含めない）。</translation>
+    </message>
+    <message>
+        <source>Kept in the system keyring (or an encrypted file), never in the config file or logs.</source>
+        <translation>システムのキーリング（または暗号化ファイル）に保存され、設定ファイルやログには書かれません。</translation>
+    </message>
+    <message>
+        <source>Show or hide what you typed (a saved key is never shown).</source>
+        <translation>入力した内容を表示／非表示にします（保存済みのキーは表示されません）。</translation>
+    </message>
+    <message>
+        <source>Save key</source>
+        <translation>キーを保存</translation>
+    </message>
+    <message>
+        <source>Forget key</source>
+        <translation>キーを削除</translation>
+    </message>
+    <message>
+        <source>Record whenever I go live</source>
+        <translation>配信中は常に録画する</translation>
+    </message>
+</context>
+<context>
     <name>StreamPanel</name>
+    <message>
+        <source>Invalid stream setting {key}: {message}</source>
+        <translation>配信設定 {key} が無効です：{message}</translation>
+    </message>
+    <message>
+        <source>The stream key must not contain spaces.</source>
+        <translation>ストリームキーに空白を含めることはできません。</translation>
+    </message>
+    <message>
+        <source>Choose a platform or enter the RTMP server URL before going live.</source>
+        <translation>配信を始める前に、プラットフォームを選ぶか RTMP サーバーの URL を入力してください。</translation>
+    </message>
+    <message>
+        <source>Stop stream</source>
+        <translation>配信停止</translation>
+    </message>
+    <message>
+        <source>Go live</source>
+        <translation>配信開始</translation>
+    </message>
+    <message>
+        <source>Stop recording</source>
+        <translation>録画停止</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>録画</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>開始しています…</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>停止しています…</translation>
+    </message>
+    <message>
+        <source>Recording to {path}</source>
+        <translation>{path} に録画中</translation>
+    </message>
+    <message>
+        <source>Stream to the server above (and the extra outputs) with the saved key.</source>
+        <translation>保存したキーで上のサーバー（と追加の出力先）へ配信します。</translation>
+    </message>
+    <message>
+        <source>Record the stream picture and sound to a file.</source>
+        <translation>配信の映像と音声をファイルに録画します。</translation>
+    </message>
+</context>
+<context>
+    <name>StreamPreview</name>
+    <message>
+        <source>The avatar is drawn by the broadcast now; its picture appears here.</source>
+        <translation>アバターは現在配信側で描画されています。その映像がここに表示されます。</translation>
+    </message>
+</context>
+<context>
+    <name>StreamStatsView</name>
+    <message>
+        <source>Idle</source>
+        <translation>待機中</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>オフライン</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Connecting</source>
+        <translation>接続中</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>配信中</translation>
+    </message>
+    <message>
+        <source>Reconnecting</source>
+        <translation>再接続中</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>録画</translation>
+    </message>
     <message>
         <source>Stream</source>
         <translation>配信</translation>
     </message>
     <message>
-        <source>Not available yet. Here you will choose a platform, go live and watch bitrate and dropped frames.</source>
-        <translation>まだ利用できません。ここで配信先を選んで配信を開始し、ビットレートやドロップフレームを確認できます。</translation>
+        <source>Reconnecting… ({seconds:.0f} s offline)</source>
+        <translation>再接続中…（{seconds:.0f} 秒切断）</translation>
+    </message>
+    <message>
+        <source>Nothing is running.</source>
+        <translation>配信も録画も行っていません。</translation>
+    </message>
+    <message>
+        <source>{kbps:.0f} kb/s</source>
+        <translation>{kbps:.0f} kb/s</translation>
+    </message>
+    <message>
+        <source>{ms:.0f} ms</source>
+        <translation>{ms:.0f} ms</translation>
+    </message>
+    <message>
+        <source>Outputs</source>
+        <translation>出力先</translation>
+    </message>
+    <message>
+        <source>FPS</source>
+        <translation>FPS</translation>
+    </message>
+    <message>
+        <source>Bitrate</source>
+        <translation>ビットレート</translation>
+    </message>
+    <message>
+        <source>Dropped (network)</source>
+        <translation>ドロップ（ネットワーク）</translation>
+    </message>
+    <message>
+        <source>Skipped (encoder)</source>
+        <translation>スキップ（エンコーダー）</translation>
+    </message>
+    <message>
+        <source>Missed (render)</source>
+        <translation>欠落（レンダリング）</translation>
+    </message>
+    <message>
+        <source>Congestion</source>
+        <translation>輻輳</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>経過時間</translation>
+    </message>
+    <message>
+        <source>Data sent</source>
+        <translation>送信データ量</translation>
+    </message>
+    <message>
+        <source>A/V drift</source>
+        <translation>音ズレ</translation>
+    </message>
+    <message>
+        <source>Frames the network could not carry (congestion or a lost connection).</source>
+        <translation>ネットワークで送れなかったフレーム（輻輳または接続断）。</translation>
+    </message>
+    <message>
+        <source>Frames thrown away because the encoder fell behind (CPU too slow).</source>
+        <translation>エンコーダーが追いつかず捨てたフレーム（CPU 不足）。</translation>
+    </message>
+    <message>
+        <source>Frame slots the avatar renderer delivered nothing for (render lag).</source>
+        <translation>アバターの描画が間に合わなかったフレーム枠（描画遅延）。</translation>
+    </message>
+    <message>
+        <source>How full the send queue is; at 100% frames are dropped.</source>
+        <translation>送信キューの使用率。100% になるとフレームがドロップされます。</translation>
+    </message>
+    <message>
+        <source>Largest offset between sound and picture so far; at most half a frame is normal.</source>
+        <translation>これまでの音と映像の最大のずれ。半フレーム以内なら正常です。</translation>
     </message>
 </context>
 <context>

@@ -440,6 +440,70 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>让形象窗口保持在其他窗口之上。</translation>
     </message>
     <message>
+        <source>Platform preset (fills server, size and bitrate).</source>
+        <translation>平台预设（自动填写服务器、分辨率和码率）。</translation>
+    </message>
+    <message>
+        <source>RTMP or RTMPS server URL, e.g. rtmp://live-push.bilivideo.com/live-bvc/ (no key).</source>
+        <translation>RTMP 或 RTMPS 服务器地址，例如 rtmp://live-push.bilivideo.com/live-bvc/（不含密钥）。</translation>
+    </message>
+    <message>
+        <source>Stream width in pixels (even).</source>
+        <translation>直播画面宽度，像素（偶数）。</translation>
+    </message>
+    <message>
+        <source>Stream height in pixels (even).</source>
+        <translation>直播画面高度，像素（偶数）。</translation>
+    </message>
+    <message>
+        <source>Frames per second.</source>
+        <translation>每秒帧数。</translation>
+    </message>
+    <message>
+        <source>Video bitrate (constant), kbit/s.</source>
+        <translation>视频码率（固定），kbit/s。</translation>
+    </message>
+    <message>
+        <source>AAC audio bitrate, kbit/s.</source>
+        <translation>AAC 音频码率，kbit/s。</translation>
+    </message>
+    <message>
+        <source>H.264 encoder; auto uses a hardware one when it opens, else libx264.</source>
+        <translation>H.264 编码器；自动：能用硬件编码器就用，否则用 libx264。</translation>
+    </message>
+    <message>
+        <source>libx264 speed preset (faster = less CPU, lower quality).</source>
+        <translation>libx264 速度预设（越快越省 CPU，画质越低）。</translation>
+    </message>
+    <message>
+        <source>Seconds between keyframes.</source>
+        <translation>关键帧间隔，秒。</translation>
+    </message>
+    <message>
+        <source>Stream background colour behind the avatar.</source>
+        <translation>直播画面中虚拟形象后面的背景色。</translation>
+    </message>
+    <message>
+        <source>Reconnection attempts after a connection loss (0 = never give up).</source>
+        <translation>断线后的重连次数（0 = 一直重试）。</translation>
+    </message>
+    <message>
+        <source>First reconnection delay, seconds.</source>
+        <translation>第一次重连前的等待时间，秒。</translation>
+    </message>
+    <message>
+        <source>Longest reconnection delay (the delay doubles up to it).</source>
+        <translation>最长重连等待时间（等待时间逐次翻倍，直到此值）。</translation>
+    </message>
+    <message>
+        <source>Record locally whenever you go live.</source>
+        <translation>开播时同时在本地录制。</translation>
+    </message>
+    <message>
+        <source>Recording file format (mp4, mkv or flv).</source>
+        <translation>录制文件格式（mp4、mkv 或 flv）。</translation>
+    </message>
+    <message>
         <source>API</source>
         <translation>API</translation>
     </message>
@@ -466,6 +530,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Avatar</source>
         <translation>形象</translation>
+    </message>
+    <message>
+        <source>Stream</source>
+        <translation>直播</translation>
     </message>
     <message>
         <source>Serve the local API</source>
@@ -660,6 +728,70 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>形象窗口置顶</translation>
     </message>
     <message>
+        <source>Platform</source>
+        <translation>平台</translation>
+    </message>
+    <message>
+        <source>Server URL</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation>宽度</translation>
+    </message>
+    <message>
+        <source>Height</source>
+        <translation>高度</translation>
+    </message>
+    <message>
+        <source>Frame rate</source>
+        <translation>帧率</translation>
+    </message>
+    <message>
+        <source>Video bitrate (kbit/s)</source>
+        <translation>视频码率（kbit/s）</translation>
+    </message>
+    <message>
+        <source>Audio bitrate (kbit/s)</source>
+        <translation>音频码率（kbit/s）</translation>
+    </message>
+    <message>
+        <source>Video encoder</source>
+        <translation>视频编码器</translation>
+    </message>
+    <message>
+        <source>x264 speed preset</source>
+        <translation>x264 速度预设</translation>
+    </message>
+    <message>
+        <source>Keyframe interval (s)</source>
+        <translation>关键帧间隔（秒）</translation>
+    </message>
+    <message>
+        <source>Background colour</source>
+        <translation>背景色</translation>
+    </message>
+    <message>
+        <source>Reconnection attempts</source>
+        <translation>重连次数</translation>
+    </message>
+    <message>
+        <source>First reconnection delay (s)</source>
+        <translation>首次重连等待（秒）</translation>
+    </message>
+    <message>
+        <source>Longest reconnection delay (s)</source>
+        <translation>最长重连等待（秒）</translation>
+    </message>
+    <message>
+        <source>Record while live</source>
+        <translation>直播时录制</translation>
+    </message>
+    <message>
+        <source>Recording format</source>
+        <translation>录制格式</translation>
+    </message>
+    <message>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
@@ -674,6 +806,30 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Dark</source>
         <translation>深色</translation>
+    </message>
+    <message>
+        <source>Custom RTMP server</source>
+        <translation>自定义 RTMP 服务器</translation>
+    </message>
+    <message>
+        <source>Bilibili</source>
+        <translation>哔哩哔哩</translation>
+    </message>
+    <message>
+        <source>Douyin</source>
+        <translation>抖音</translation>
+    </message>
+    <message>
+        <source>Kuaishou</source>
+        <translation>快手</translation>
+    </message>
+    <message>
+        <source>Xiaohongshu</source>
+        <translation>小红书</translation>
+    </message>
+    <message>
+        <source>Automatic (hardware if available)</source>
+        <translation>自动（优先硬件）</translation>
     </message>
     <message>
         <source>Full (safest)</source>
@@ -705,14 +861,271 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     </message>
 </context>
 <context>
+    <name>StreamForm</name>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Where to find the key: {hint}</source>
+        <translation>密钥在哪里找：{hint}</translation>
+    </message>
+    <message>
+        <source>Constant video bitrate. {platform} accepts up to {limit} kb/s.</source>
+        <translation>固定视频码率。{platform} 最高接受 {limit} kb/s。</translation>
+    </message>
+    <message>
+        <source>✓ A stream key is saved (hidden).</source>
+        <translation>✓ 已保存串流密钥（已隐藏）。</translation>
+    </message>
+    <message>
+        <source>Saved — type a new key to replace it</source>
+        <translation>已保存 — 输入新密钥即可替换</translation>
+    </message>
+    <message>
+        <source>No stream key saved.</source>
+        <translation>尚未保存串流密钥。</translation>
+    </message>
+    <message>
+        <source>Paste your stream key</source>
+        <translation>粘贴你的串流密钥</translation>
+    </message>
+    <message>
+        <source>&amp;Platform</source>
+        <translation>平台(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Se&amp;rver</source>
+        <translation>服务器(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Stream &amp;key</source>
+        <translation>串流密钥(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Si&amp;ze</source>
+        <translation>分辨率(&amp;Z)</translation>
+    </message>
+    <message>
+        <source>&amp;FPS</source>
+        <translation>帧率(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Video bitrate</source>
+        <translation>视频码率(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Audio bitrate</source>
+        <translation>音频码率(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Recording f&amp;ormat</source>
+        <translation>录制格式(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Custom RTMP server</source>
+        <translation>自定义 RTMP 服务器</translation>
+    </message>
+    <message>
+        <source>The RTMP or RTMPS ingest address of your platform, without the stream key.</source>
+        <translation>平台的 RTMP 或 RTMPS 推流地址，不含串流密钥。</translation>
+    </message>
+    <message>
+        <source>Kept in the system keyring (or an encrypted file), never in the config file or logs.</source>
+        <translation>保存在系统钥匙串（或加密文件）中，绝不会写入配置文件或日志。</translation>
+    </message>
+    <message>
+        <source>Show or hide what you typed (a saved key is never shown).</source>
+        <translation>显示或隐藏你输入的内容（已保存的密钥永不显示）。</translation>
+    </message>
+    <message>
+        <source>Save key</source>
+        <translation>保存密钥</translation>
+    </message>
+    <message>
+        <source>Forget key</source>
+        <translation>删除密钥</translation>
+    </message>
+    <message>
+        <source>Record whenever I go live</source>
+        <translation>开播时同时录制</translation>
+    </message>
+</context>
+<context>
     <name>StreamPanel</name>
+    <message>
+        <source>Invalid stream setting {key}: {message}</source>
+        <translation>直播设置 {key} 无效：{message}</translation>
+    </message>
+    <message>
+        <source>The stream key must not contain spaces.</source>
+        <translation>串流密钥不能包含空格。</translation>
+    </message>
+    <message>
+        <source>Choose a platform or enter the RTMP server URL before going live.</source>
+        <translation>开播前请选择平台或填写 RTMP 服务器地址。</translation>
+    </message>
+    <message>
+        <source>Stop stream</source>
+        <translation>停止直播</translation>
+    </message>
+    <message>
+        <source>Go live</source>
+        <translation>开始直播</translation>
+    </message>
+    <message>
+        <source>Stop recording</source>
+        <translation>停止录制</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>录制</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <source>Recording to {path}</source>
+        <translation>正在录制到 {path}</translation>
+    </message>
+    <message>
+        <source>Stream to the server above (and the extra outputs) with the saved key.</source>
+        <translation>使用已保存的密钥推流到上面的服务器（以及额外输出）。</translation>
+    </message>
+    <message>
+        <source>Record the stream picture and sound to a file.</source>
+        <translation>将直播画面和声音录制到文件。</translation>
+    </message>
+</context>
+<context>
+    <name>StreamPreview</name>
+    <message>
+        <source>The avatar is drawn by the broadcast now; its picture appears here.</source>
+        <translation>虚拟形象现在由直播渲染，画面显示在这里。</translation>
+    </message>
+</context>
+<context>
+    <name>StreamStatsView</name>
+    <message>
+        <source>Idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>未直播</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>直播中</translation>
+    </message>
+    <message>
+        <source>Reconnecting</source>
+        <translation>重新连接中</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>录制</translation>
+    </message>
     <message>
         <source>Stream</source>
         <translation>直播</translation>
     </message>
     <message>
-        <source>Not available yet. Here you will choose a platform, go live and watch bitrate and dropped frames.</source>
-        <translation>尚未开放。你将在这里选择直播平台、开始直播，并查看码率和丢帧情况。</translation>
+        <source>Reconnecting… ({seconds:.0f} s offline)</source>
+        <translation>正在重新连接…（已断开 {seconds:.0f} 秒）</translation>
+    </message>
+    <message>
+        <source>Nothing is running.</source>
+        <translation>当前没有直播或录制。</translation>
+    </message>
+    <message>
+        <source>{kbps:.0f} kb/s</source>
+        <translation>{kbps:.0f} kb/s</translation>
+    </message>
+    <message>
+        <source>{ms:.0f} ms</source>
+        <translation>{ms:.0f} 毫秒</translation>
+    </message>
+    <message>
+        <source>Outputs</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>FPS</source>
+        <translation>帧率</translation>
+    </message>
+    <message>
+        <source>Bitrate</source>
+        <translation>码率</translation>
+    </message>
+    <message>
+        <source>Dropped (network)</source>
+        <translation>丢帧（网络）</translation>
+    </message>
+    <message>
+        <source>Skipped (encoder)</source>
+        <translation>跳帧（编码器）</translation>
+    </message>
+    <message>
+        <source>Missed (render)</source>
+        <translation>缺帧（渲染）</translation>
+    </message>
+    <message>
+        <source>Congestion</source>
+        <translation>网络拥塞</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Data sent</source>
+        <translation>已发送数据</translation>
+    </message>
+    <message>
+        <source>A/V drift</source>
+        <translation>音画偏差</translation>
+    </message>
+    <message>
+        <source>Frames the network could not carry (congestion or a lost connection).</source>
+        <translation>网络无法送出的帧（拥塞或连接中断）。</translation>
+    </message>
+    <message>
+        <source>Frames thrown away because the encoder fell behind (CPU too slow).</source>
+        <translation>编码器跟不上而丢弃的帧（CPU 太慢）。</translation>
+    </message>
+    <message>
+        <source>Frame slots the avatar renderer delivered nothing for (render lag).</source>
+        <translation>虚拟形象渲染没有及时提供画面的帧位（渲染延迟）。</translation>
+    </message>
+    <message>
+        <source>How full the send queue is; at 100% frames are dropped.</source>
+        <translation>发送队列的占用程度；达到 100% 时会丢帧。</translation>
+    </message>
+    <message>
+        <source>Largest offset between sound and picture so far; at most half a frame is normal.</source>
+        <translation>目前为止声音与画面之间的最大偏差；不超过半帧属正常。</translation>
     </message>
 </context>
 <context>

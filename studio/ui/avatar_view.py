@@ -126,6 +126,8 @@ class AvatarScene(QObject):
         self.last_tap: tuple[list[str], str | None] | None = None
         self._t0 = time.monotonic()
         self._live2d_owner: AvatarView | None = None
+        self.live2d_lent = False
+        """The broadcast's headless stage holds the Live2D model: no view may draw it."""
 
     @property
     def kind(self) -> str:
@@ -212,10 +214,27 @@ class AvatarScene(QObject):
             if to is not None:
                 to.reload()
 
+    def lend_live2d(self) -> None:
+        """The broadcast renders the model now: the holding view frees it at once (GUI thread)."""
+        self.live2d_lent = True
+        owner = self._live2d_owner
+        if owner is not None:
+            owner.release_renderer()
+            owner.reload()  # draws the background only until the model comes back
+
+    def return_live2d(self) -> None:
+        """The broadcast has freed the model: the holding view shows it again (GUI thread)."""
+        if self.live2d_lent:
+            self.live2d_lent = False
+            if self._live2d_owner is not None:
+                self._live2d_owner.reload()
+
     def may_draw(self, view: AvatarView) -> bool:
         """Whether ``view`` may create a renderer now."""
         if self.kind != "live2d":
             return True
+        if self.live2d_lent:
+            return False
         if self._live2d_owner is None:
             self._live2d_owner = view
         return self._live2d_owner is view

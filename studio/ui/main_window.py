@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stage)
         self.chat_panel = ChatPanel()
         self.voice_panel = VoicePanel(container, bridge)
-        self.stream_panel = StreamPanel()
+        self.stream_panel = StreamPanel(container, bridge, self.scene)
         self.log_panel = LogPanel()
         self.docks: dict[str, QDockWidget] = {
             "chatDock": self._add_dock("chatDock", self.chat_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
