@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,9 @@ import pytest
 import websockets
 from fastapi import FastAPI, WebSocket
 
-from studio.api.server import LEGACY_PORTS, ApiServer, port_is_free
+from studio.api.app import create_app
+from studio.api.deps import ApiContext
+from studio.api.server import LEGACY_PORTS, ApiServer, bind_socket, port_is_free
 from studio.app.container import Container
 from studio.app.runtime import EngineRuntime
 from studio.core.events import ErrorEvent, Event
@@ -165,6 +168,40 @@ async def test_the_relay_port_takes_a_websocket_on_any_path() -> None:
         with pytest.raises(websockets.InvalidStatus):  # the main port keeps exact paths
             async with websockets.connect(main + "/anything", open_timeout=5):
                 pass
+    finally:
+        await server.stop()
+    assert await owner.close() == []
+
+
+def test_served_sockets_are_tcp_so_nagle_is_off() -> None:
+    """asyncio sets TCP_NODELAY only on sockets created with IPPROTO_TCP; with Nagle on, every
+    keep-alive response waited ~40 ms for the client's delayed ACK."""
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
+
+
+async def test_keep_alive_requests_do_not_wait_for_delayed_acks() -> None:
+    owner = TaskOwner("test")
+    server = ApiServer(create_app(ApiContext(version="t")), "127.0.0.1", 0, owner)
+    await server.start()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        times = []
+        for _ in range(7):
+            started = time.perf_counter()
+            writer.write(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(
+                next(h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")).split(b":")[1]
+            )
+            await reader.readexactly(length)
+            times.append(time.perf_counter() - started)
+        writer.close()
+        await writer.wait_closed()
+        assert sorted(times)[3] < 0.02, times  # the median; 0.04+ with Nagle on
     finally:
         await server.stop()
     assert await owner.close() == []
