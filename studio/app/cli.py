@@ -217,6 +217,7 @@ def _register() -> None:
     cli.add_command(token)
     bench.add_command(bench_tts)
     bench.add_command(bench_render)
+    bench.add_command(importlib.import_module("studio.app.bench_api").bench_api)
     bench.add_command(bench_stream)
 
 

@@ -92,6 +92,7 @@ class EngineRuntime:
         self.state: EngineState = "stopped"
         self.api_services: dict[str, Any] = {}
         """Engine services the API routes use, by name (see :class:`studio.api.deps.ApiContext`)."""
+        self.api_services["bus"] = container.bus  # /v1/ws/events
         self.api_services["speech"] = SpeechApiAdapter(self)
         self.api_services["broadcast"] = BroadcastService(self)
 
