@@ -2,6 +2,71 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja">
 <context>
+    <name>AccountsSession</name>
+    <message>
+        <source>The engine is not running: accounts, tokens and test e-mails need it.</source>
+        <translation>エンジンが動作していません。アカウント、トークン、テストメールにはエンジンが必要です。</translation>
+    </message>
+</context>
+<context>
+    <name>AddUserDialog</name>
+    <message>
+        <source>Add user</source>
+        <translation>ユーザーを追加</translation>
+    </message>
+    <message>
+        <source>Admin (may manage other users)</source>
+        <translation>管理者（他のユーザーを管理できます）</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Repeat password</source>
+        <translation>パスワード（確認）</translation>
+    </message>
+    <message>
+        <source>3-20 characters: letters, digits, &apos;_&apos;, &apos;.&apos; or &apos;-&apos;.</source>
+        <translation>3〜20 文字：英字、数字、「_」「.」「-」。</translation>
+    </message>
+    <message>
+        <source>At least 8 characters.</source>
+        <translation>8 文字以上。</translation>
+    </message>
+    <message>
+        <source>The username must be 3-20 characters: letters, digits, &apos;_&apos;, &apos;.&apos; or &apos;-&apos;.</source>
+        <translation>ユーザー名は 3〜20 文字（英字、数字、「_」「.」「-」）にしてください。</translation>
+    </message>
+    <message>
+        <source>The e-mail address is not valid.</source>
+        <translation>メールアドレスが正しくありません。</translation>
+    </message>
+    <message>
+        <source>The password must have 8 to 256 characters.</source>
+        <translation>パスワードは 8〜256 文字にしてください。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>2 つのパスワードが一致しません。</translation>
+    </message>
+</context>
+<context>
+    <name>ApiUsersPage</name>
+    <message>
+        <source>The engine is not running: users and tokens are shown when it runs.</source>
+        <translation>エンジンが動作していません。ユーザーとトークンはエンジンの動作中に表示されます。</translation>
+    </message>
+</context>
+<context>
     <name>AvatarLibraryDialog</name>
     <message>
         <source>Avatar Library</source>
@@ -147,6 +212,25 @@
     <message>
         <source>Not available yet. Here you will talk to the avatar, see live chat and turn a topic into a script.</source>
         <translation>まだ利用できません。ここでアバターと会話したり、ライブのコメントを見たり、話題から台本を作ったりできます。</translation>
+    </message>
+</context>
+<context>
+    <name>CreateTokenDialog</name>
+    <message>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <source>Acts as user</source>
+        <translation>代理するユーザー</translation>
+    </message>
+    <message>
+        <source>Create plugin token</source>
+        <translation>プラグイントークンを作成</translation>
+    </message>
+    <message>
+        <source>e.g. obs-plugin</source>
+        <translation>例：obs-plugin</translation>
     </message>
 </context>
 <context>
@@ -351,6 +435,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Settings</source>
         <translation>設定</translation>
+    </message>
+    <message>
+        <source>Users &amp; tokens</source>
+        <translation>ユーザーとトークン</translation>
     </message>
     <message>
         <source>Set by the environment variable {name}.</source>
@@ -861,6 +949,81 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     </message>
 </context>
 <context>
+    <name>SmtpExtras</name>
+    <message>
+        <source>Type the address the test e-mail should go to.</source>
+        <translation>テストメールの宛先を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the SMTP server first.</source>
+        <translation>先に SMTP サーバーを入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter a sender address (or a login name that is an address).</source>
+        <translation>送信元アドレス（またはメールアドレス形式のログイン名）を入力してください。</translation>
+    </message>
+    <message>
+        <source>Sending a test e-mail to {address} ...</source>
+        <translation>{address} にテストメールを送信中…</translation>
+    </message>
+    <message>
+        <source>Cream Studio: test e-mail</source>
+        <translation>Cream Studio：テストメール</translation>
+    </message>
+    <message>
+        <source>This is a test e-mail from Cream Studio. The SMTP settings work: registration and password-reset codes can be sent.</source>
+        <translation>これは Cream Studio からのテストメールです。SMTP 設定は有効です。登録とパスワード再設定のコードを送信できます。</translation>
+    </message>
+    <message>
+        <source>Test e-mail sent to {address}.</source>
+        <translation>{address} にテストメールを送信しました。</translation>
+    </message>
+    <message>
+        <source>The test e-mail failed: {error}</source>
+        <translation>テストメールの送信に失敗しました：{error}</translation>
+    </message>
+    <message>
+        <source>SMTP password and test</source>
+        <translation>SMTP パスワードとテスト</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Forget</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>Remove the stored SMTP password.</source>
+        <translation>保存済みの SMTP パスワードを削除します。</translation>
+    </message>
+    <message>
+        <source>Kept in the system&apos;s secret store, never in the settings file.</source>
+        <translation>システムの秘密情報ストアに保存され、設定ファイルには書き込まれません。</translation>
+    </message>
+    <message>
+        <source>Test e-mail to</source>
+        <translation>テストメールの宛先</translation>
+    </message>
+    <message>
+        <source>you@example.com</source>
+        <translation>you@example.com</translation>
+    </message>
+    <message>
+        <source>Send test e-mail</source>
+        <translation>テストメールを送信</translation>
+    </message>
+    <message>
+        <source>A password is stored; type a new one to replace it</source>
+        <translation>パスワードは保存済みです。置き換えるには新しいパスワードを入力</translation>
+    </message>
+    <message>
+        <source>No password stored</source>
+        <translation>パスワードは保存されていません</translation>
+    </message>
+</context>
+<context>
     <name>StreamForm</name>
     <message>
         <source>Hide</source>
@@ -1185,6 +1348,123 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>API off</source>
         <translation>API オフ</translation>
+    </message>
+</context>
+<context>
+    <name>TokenShownDialog</name>
+    <message>
+        <source>Plugin token {name}</source>
+        <translation>プラグイントークン {name}</translation>
+    </message>
+    <message>
+        <source>Copy this token now and keep it safe: it is shown only this once. The studio stores only a hash of it and cannot show it again.</source>
+        <translation>このトークンを今すぐコピーし、安全に保管してください。表示されるのはこの一度だけです。スタジオはハッシュしか保存しないため、再表示できません。</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>コピー</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>コピーしました</translation>
+    </message>
+</context>
+<context>
+    <name>TokensBox</name>
+    <message>
+        <source>never</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <source>Revoke token</source>
+        <translation>トークンを無効化</translation>
+    </message>
+    <message>
+        <source>Revoke the token {name}? Plugins using it lose access at once.</source>
+        <translation>トークン {name} を無効化しますか？ 使用中のプラグインはすぐにアクセスできなくなります。</translation>
+    </message>
+    <message>
+        <source>Plugin API tokens</source>
+        <translation>プラグイン API トークン</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>ユーザー</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>作成日時</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation>最終使用</translation>
+    </message>
+    <message>
+        <source>Create...</source>
+        <translation>作成…</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation>無効化</translation>
+    </message>
+    <message>
+        <source>Long-lived tokens for plugins and scripts: send as &apos;Authorization: Bearer &lt;token&gt;&apos;.</source>
+        <translation>プラグインやスクリプト用の長期トークン：「Authorization: Bearer &lt;トークン&gt;」として送信します。</translation>
+    </message>
+</context>
+<context>
+    <name>UsersBox</name>
+    <message>
+        <source>yes</source>
+        <translation>はい</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>いいえ</translation>
+    </message>
+    <message>
+        <source>Remove user</source>
+        <translation>ユーザーを削除</translation>
+    </message>
+    <message>
+        <source>Remove the user {name} and their plugin tokens?</source>
+        <translation>ユーザー {name} とそのプラグイントークンを削除しますか？</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>ユーザー</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>メールアドレス</translation>
+    </message>
+    <message>
+        <source>Admin</source>
+        <translation>管理者</translation>
+    </message>
+    <message>
+        <source>Verified</source>
+        <translation>確認済み</translation>
+    </message>
+    <message>
+        <source>Add user...</source>
+        <translation>ユーザーを追加…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>Toggle admin</source>
+        <translation>管理者の切り替え</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,71 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AccountsSession</name>
+    <message>
+        <source>The engine is not running: accounts, tokens and test e-mails need it.</source>
+        <translation>引擎未运行：账户、令牌和测试邮件都需要引擎。</translation>
+    </message>
+</context>
+<context>
+    <name>AddUserDialog</name>
+    <message>
+        <source>Add user</source>
+        <translation>添加用户</translation>
+    </message>
+    <message>
+        <source>Admin (may manage other users)</source>
+        <translation>管理员（可管理其他用户）</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Repeat password</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <source>3-20 characters: letters, digits, &apos;_&apos;, &apos;.&apos; or &apos;-&apos;.</source>
+        <translation>3-20 个字符：字母、数字、“_”、“.” 或 “-”。</translation>
+    </message>
+    <message>
+        <source>At least 8 characters.</source>
+        <translation>至少 8 个字符。</translation>
+    </message>
+    <message>
+        <source>The username must be 3-20 characters: letters, digits, &apos;_&apos;, &apos;.&apos; or &apos;-&apos;.</source>
+        <translation>用户名须为 3-20 个字符：字母、数字、“_”、“.” 或 “-”。</translation>
+    </message>
+    <message>
+        <source>The e-mail address is not valid.</source>
+        <translation>邮箱地址无效。</translation>
+    </message>
+    <message>
+        <source>The password must have 8 to 256 characters.</source>
+        <translation>密码须为 8 到 256 个字符。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>ApiUsersPage</name>
+    <message>
+        <source>The engine is not running: users and tokens are shown when it runs.</source>
+        <translation>引擎未运行：引擎运行后才会显示用户和令牌。</translation>
+    </message>
+</context>
+<context>
     <name>AvatarLibraryDialog</name>
     <message>
         <source>Avatar Library</source>
@@ -147,6 +212,25 @@
     <message>
         <source>Not available yet. Here you will talk to the avatar, see live chat and turn a topic into a script.</source>
         <translation>尚未开放。你将在这里与虚拟形象对话、查看直播弹幕，并把一个话题写成脚本。</translation>
+    </message>
+</context>
+<context>
+    <name>CreateTokenDialog</name>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Acts as user</source>
+        <translation>代表的用户</translation>
+    </message>
+    <message>
+        <source>Create plugin token</source>
+        <translation>创建插件令牌</translation>
+    </message>
+    <message>
+        <source>e.g. obs-plugin</source>
+        <translation>例如 obs-plugin</translation>
     </message>
 </context>
 <context>
@@ -351,6 +435,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Settings</source>
         <translation>设置</translation>
+    </message>
+    <message>
+        <source>Users &amp; tokens</source>
+        <translation>用户与令牌</translation>
     </message>
     <message>
         <source>Set by the environment variable {name}.</source>
@@ -861,6 +949,81 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     </message>
 </context>
 <context>
+    <name>SmtpExtras</name>
+    <message>
+        <source>Type the address the test e-mail should go to.</source>
+        <translation>请输入测试邮件的收件地址。</translation>
+    </message>
+    <message>
+        <source>Enter the SMTP server first.</source>
+        <translation>请先填写 SMTP 服务器。</translation>
+    </message>
+    <message>
+        <source>Enter a sender address (or a login name that is an address).</source>
+        <translation>请填写发件地址（或使用邮箱地址作为登录名）。</translation>
+    </message>
+    <message>
+        <source>Sending a test e-mail to {address} ...</source>
+        <translation>正在向 {address} 发送测试邮件……</translation>
+    </message>
+    <message>
+        <source>Cream Studio: test e-mail</source>
+        <translation>Cream Studio：测试邮件</translation>
+    </message>
+    <message>
+        <source>This is a test e-mail from Cream Studio. The SMTP settings work: registration and password-reset codes can be sent.</source>
+        <translation>这是一封来自 Cream Studio 的测试邮件。SMTP 设置可用：可以发送注册和重置密码的验证码。</translation>
+    </message>
+    <message>
+        <source>Test e-mail sent to {address}.</source>
+        <translation>测试邮件已发送至 {address}。</translation>
+    </message>
+    <message>
+        <source>The test e-mail failed: {error}</source>
+        <translation>测试邮件发送失败：{error}</translation>
+    </message>
+    <message>
+        <source>SMTP password and test</source>
+        <translation>SMTP 密码与测试</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Forget</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Remove the stored SMTP password.</source>
+        <translation>删除已保存的 SMTP 密码。</translation>
+    </message>
+    <message>
+        <source>Kept in the system&apos;s secret store, never in the settings file.</source>
+        <translation>保存在系统的密钥存储中，不会写入设置文件。</translation>
+    </message>
+    <message>
+        <source>Test e-mail to</source>
+        <translation>测试邮件收件人</translation>
+    </message>
+    <message>
+        <source>you@example.com</source>
+        <translation>you@example.com</translation>
+    </message>
+    <message>
+        <source>Send test e-mail</source>
+        <translation>发送测试邮件</translation>
+    </message>
+    <message>
+        <source>A password is stored; type a new one to replace it</source>
+        <translation>已保存密码；输入新密码可替换</translation>
+    </message>
+    <message>
+        <source>No password stored</source>
+        <translation>未保存密码</translation>
+    </message>
+</context>
+<context>
     <name>StreamForm</name>
     <message>
         <source>Hide</source>
@@ -1185,6 +1348,123 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>API off</source>
         <translation>API 已关闭</translation>
+    </message>
+</context>
+<context>
+    <name>TokenShownDialog</name>
+    <message>
+        <source>Plugin token {name}</source>
+        <translation>插件令牌 {name}</translation>
+    </message>
+    <message>
+        <source>Copy this token now and keep it safe: it is shown only this once. The studio stores only a hash of it and cannot show it again.</source>
+        <translation>请立即复制并妥善保管此令牌：它只显示这一次。工作室只保存它的哈希值，无法再次显示。</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+</context>
+<context>
+    <name>TokensBox</name>
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>Revoke token</source>
+        <translation>吊销令牌</translation>
+    </message>
+    <message>
+        <source>Revoke the token {name}? Plugins using it lose access at once.</source>
+        <translation>吊销令牌 {name}？使用它的插件将立即失去访问权限。</translation>
+    </message>
+    <message>
+        <source>Plugin API tokens</source>
+        <translation>插件 API 令牌</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation>最近使用</translation>
+    </message>
+    <message>
+        <source>Create...</source>
+        <translation>创建…</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation>吊销</translation>
+    </message>
+    <message>
+        <source>Long-lived tokens for plugins and scripts: send as &apos;Authorization: Bearer &lt;token&gt;&apos;.</source>
+        <translation>供插件和脚本使用的长期令牌：以 “Authorization: Bearer &lt;令牌&gt;” 发送。</translation>
+    </message>
+</context>
+<context>
+    <name>UsersBox</name>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Remove user</source>
+        <translation>删除用户</translation>
+    </message>
+    <message>
+        <source>Remove the user {name} and their plugin tokens?</source>
+        <translation>删除用户 {name} 及其插件令牌？</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <source>Admin</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <source>Verified</source>
+        <translation>已验证</translation>
+    </message>
+    <message>
+        <source>Add user...</source>
+        <translation>添加用户…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Toggle admin</source>
+        <translation>切换管理员</translation>
     </message>
 </context>
 <context>

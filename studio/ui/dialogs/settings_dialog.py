@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
 from studio.config.settings import AREAS, AreaSettings
 from studio.core.errors import ConfigError
 from studio.core.events import ConfigChangedEvent
+from studio.ui.dialogs.api_smtp import SmtpExtras
+from studio.ui.dialogs.api_users_page import ApiUsersPage
 from studio.ui.dialogs.field_editors import FieldEditor, editor_for, is_hidden
 from studio.ui.dialogs.settings_texts import SettingsTexts
 
@@ -70,9 +72,14 @@ class SettingsDialog(QDialog):
         self._texts = SettingsTexts(self)
         self._editors: dict[str, dict[str, FieldEditor]] = {}
         self._labels: dict[str, dict[str, QLabel]] = {}
+        self._pages: dict[str, QWidget] = {}
+        self.smtp_extras: SmtpExtras | None = None
         self._tabs = QTabWidget(self)
         for cls in AREAS:
-            self._tabs.addTab(self._build_area(cls), "")
+            self._pages[cls.area] = self._build_area(cls)
+            self._tabs.addTab(self._pages[cls.area], "")
+        self.accounts_page = ApiUsersPage(bridge)
+        self._tabs.insertTab(self._tabs.indexOf(self._pages["api"]) + 1, self.accounts_page, "")
         self._error = QLabel(self)
         self._error.setObjectName("settingsError")
         self._error.setWordWrap(True)
@@ -119,6 +126,9 @@ class SettingsDialog(QDialog):
             labels[name] = label
         self._editors[cls.area] = editors
         self._labels[cls.area] = labels
+        if cls.area == "smtp":  # the password (secrets store) and the test mail below the fields
+            self.smtp_extras = SmtpExtras(self._container, self._bridge, editors, page)
+            outer.insertWidget(1, self.smtp_extras)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -158,13 +168,15 @@ class SettingsDialog(QDialog):
                 editor.set_value(getattr(current, name))
                 editor.set_invalid(False)
                 shown[name] = editor.value()  # as the editor reports it, for change detection
+        if self.smtp_extras is not None:
+            self.smtp_extras.load()
         self._show_error("")
 
     def _collect(self) -> dict[str, AreaSettings] | None:
         """Validate every area; on the first rejected value show it and return ``None``."""
         config = self._container.config
         result: dict[str, AreaSettings] = {}
-        for index, cls in enumerate(AREAS):
+        for cls in AREAS:
             current = config.area(cls.area)
             values: dict[str, Any] = current.model_dump()
             for name, editor in self._editors[cls.area].items():
@@ -182,7 +194,7 @@ class SettingsDialog(QDialog):
                 label = self._texts.label(cls.area, name)
                 msg = err["msg"].removeprefix("Value error, ")
                 self._show_error(self._texts.validation_message(label, f"{cls.area}.{name}", msg))
-                self._tabs.setCurrentIndex(index)
+                self._tabs.setCurrentWidget(self._pages[cls.area])
                 if editor is not None:
                     editor.set_invalid(True)
                     editor.widget.setFocus()
@@ -208,6 +220,8 @@ class SettingsDialog(QDialog):
                 return False
             log.info("settings saved", extra={"area": name})
             container.bus.publish_threadsafe(ConfigChangedEvent(area=name))
+        if self.smtp_extras is not None:
+            self.smtp_extras.apply()  # the typed SMTP password -> secrets store (never config.toml)
         self.load()  # what is saved is the new baseline
         self._show_error("")
         if "api" in changed:
@@ -239,8 +253,9 @@ class SettingsDialog(QDialog):
     def retranslate_ui(self) -> None:
         """Re-read every text in the current language."""
         self.setWindowTitle(self.tr("Settings"))
-        for index, cls in enumerate(AREAS):
-            self._tabs.setTabText(index, self._texts.area_title(cls))
+        self._tabs.setTabText(self._tabs.indexOf(self.accounts_page), self.tr("Users & tokens"))
+        for cls in AREAS:
+            self._tabs.setTabText(self._tabs.indexOf(self._pages[cls.area]), self._texts.area_title(cls))
             for name, label in self._labels[cls.area].items():
                 field = cls.model_fields[name]
                 label.setText(self._texts.label(cls.area, name))
