@@ -27,7 +27,8 @@ from studio.core.errors import StudioError
 
 __all__ = ["LINES", "bench_stream", "stream_benchmark"]
 
-_WARMUP_S: Final = 3.0  # voices load, the output connects, the first keyframe goes out
+_WARMUP_S: Final = 2.0  # after the output is live: the first keyframe, the encoder settles
+_CONNECT_S: Final = 20.0  # longest wait for the output to go live
 
 LINES: Final = (
     "大家好，欢迎来到我的直播间！今天我们一起聊聊天吧。",
@@ -113,6 +114,7 @@ def _bench(
     process = psutil.Process()
     try:
         session.go_live([OutputTarget("bench", server, key)])
+        _wait_live(session, _CONNECT_S)
         time.sleep(_WARMUP_S)
         first = session.stats()
         cpu0, t0 = process.cpu_times(), time.monotonic()
@@ -158,6 +160,15 @@ def _bench(
         "encoder_error": e1.error,
         "measured_s": round(elapsed, 2),
     }
+
+
+def _wait_live(session: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        states = {o.state for o in session.stats().outputs}
+        if states & {"live", "failed", "stopped"}:
+            return
+        time.sleep(0.05)
 
 
 async def _talk(speaker: Any) -> None:
