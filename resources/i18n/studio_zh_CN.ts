@@ -437,7 +437,7 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>设置</translation>
     </message>
     <message>
-        <source>Users &amp; tokens</source>
+        <source>Users and tokens</source>
         <translation>用户与令牌</translation>
     </message>
     <message>

@@ -1,4 +1,4 @@
-"""Settings -> Users & tokens and the SMTP page: real engine, real database, real SMTP server."""
+"""Settings -> Users and tokens and the SMTP page: real engine, real database, real SMTP server."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def window(qtbot, container: Container, runtime: EngineRuntime, gui_loop) -> Ite
 
 
 def _accounts(qtbot, window: MainWindow) -> SettingsDialog:
-    """The settings dialog showing the Users & tokens page, its lists read."""
+    """The settings dialog showing the Users and tokens page, its lists read."""
     dialog = window.open_settings()
     page = dialog.accounts_page
     with qtbot.waitSignal(page.session.refreshed, timeout=_WAIT_MS):
@@ -309,4 +309,25 @@ def test_without_engine_the_page_says_so(qtbot, container: Container) -> None:
     qtbot.waitUntil(lambda: "engine is not running" in page.message_text())
     assert not page.users_box.add_button.isEnabled()
     assert not page.tokens_box.create_button.isEnabled()
+    win.close()
+
+
+def test_pages_follow_the_language(qtbot, container: Container) -> None:
+    win = create_main_window(container, None)
+    qtbot.addWidget(win)
+    dialog = win.open_settings()
+    page, extras = dialog.accounts_page, dialog.smtp_extras
+    assert extras is not None
+    tabs = dialog.findChild(QTabWidget)
+    win.set_language("zh_CN")
+    qtbot.waitUntil(lambda: page.users_box.title() == "用户")
+    assert tabs.tabText(tabs.indexOf(page)) == "用户与令牌"
+    assert page.tokens_box.revoke_button.text() == "吊销"
+    assert extras.test_button.text() == "发送测试邮件"
+    win.set_language("ja")
+    qtbot.waitUntil(lambda: page.users_box.title() == "ユーザー")
+    assert page.tokens_box.table.horizontalHeaderItem(3).text() == "最終使用"
+    win.set_language("en")
+    qtbot.waitUntil(lambda: page.users_box.title() == "Users")
+    assert tabs.tabText(tabs.indexOf(page)) == "Users and tokens"
     win.close()

@@ -1,4 +1,4 @@
-"""The settings dialog's "Users & tokens" page: accounts of the local API and plugin API tokens.
+"""The settings dialog's "Users and tokens" page: accounts of the local API and plugin API tokens.
 
 Users: list (username, e-mail, admin, verified), Add user (no mail code needed), Remove, Toggle
 admin. Tokens: see :mod:`studio.ui.dialogs.api_tokens`. The lists are read when the page is

@@ -253,7 +253,7 @@ class SettingsDialog(QDialog):
     def retranslate_ui(self) -> None:
         """Re-read every text in the current language."""
         self.setWindowTitle(self.tr("Settings"))
-        self._tabs.setTabText(self._tabs.indexOf(self.accounts_page), self.tr("Users & tokens"))
+        self._tabs.setTabText(self._tabs.indexOf(self.accounts_page), self.tr("Users and tokens"))
         for cls in AREAS:
             self._tabs.setTabText(self._tabs.indexOf(self._pages[cls.area]), self._texts.area_title(cls))
             for name, label in self._labels[cls.area].items():
