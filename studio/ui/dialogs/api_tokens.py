@@ -205,6 +205,7 @@ class TokensBox(QGroupBox):
                 int(dialog.user_combo.currentData()), dialog.name_edit.text().strip()
             )
         )
+        dialog.finished.connect(dialog.deleteLater)  # after the handlers above
         self.create_dialog = dialog
         dialog.open()
         return dialog
@@ -235,6 +236,7 @@ class TokensBox(QGroupBox):
         box.finished.connect(
             lambda _result: self.session.revoke_token(token.id) if box.clickedButton() is yes else None
         )
+        box.finished.connect(box.deleteLater)  # after the handlers above
         self.confirm_box = box
         box.open()
         return box

@@ -178,6 +178,7 @@ class UsersBox(QGroupBox):
             )
         )
         dialog.finished.connect(lambda _result: (dialog.password_edit.clear(), dialog.repeat_edit.clear()))
+        dialog.finished.connect(dialog.deleteLater)  # after the handlers above
         self.add_dialog = dialog
         dialog.open()
         return dialog
@@ -200,6 +201,7 @@ class UsersBox(QGroupBox):
         box.finished.connect(
             lambda _result: self.session.remove_user(user.id) if box.clickedButton() is yes else None
         )
+        box.finished.connect(box.deleteLater)  # after the handlers above
         self.confirm_box = box
         box.open()
         return box
