@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from studio.api.auth import include_auth_routes
+from studio.api.compat.streamcream_prefs import include_prefs_routes
 from studio.api.deps import ApiContext
 from studio.api.routes import events_ws, system
 from studio.api.routes.streaming import include_streaming_routes
@@ -171,6 +172,7 @@ def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
 
     app.include_router(system.router)
     include_auth_routes(app)
+    include_prefs_routes(app)
     include_tts_routes(app)
     include_streaming_routes(app)
     app.include_router(events_ws.router)

@@ -101,10 +101,40 @@ def _m3_users(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_api_tokens_user ON api_tokens (user_id)")
 
 
+def _m4_preferences(db: sqlite_utils.Database) -> None:
+    # Secrets never land here: the API keeps "***" placeholders and the values in the secrets store.
+    db.execute(
+        """
+        CREATE TABLE user_preferences (
+            user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+            json TEXT NOT NULL,
+            updated_at REAL NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE backgrounds (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            created_at REAL NOT NULL,
+            UNIQUE (user_id, name)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_backgrounds_user ON backgrounds (user_id, id)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: meta, event_log", _m1_initial),
     Migration(2, "avatars", _m2_avatars),
     Migration(3, "users, email codes, revoked tokens, API tokens", _m3_users),
+    Migration(4, "user preferences, background images", _m4_preferences),
 )
 
 
