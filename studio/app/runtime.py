@@ -20,6 +20,7 @@ from studio.api.app import create_app
 from studio.api.deps import ApiContext
 from studio.api.server import LEGACY_PORTS, ApiServer, LegacyPortStatus
 from studio.app.broadcast import BroadcastService, build_broadcast, publish_stats_every, stop_in_thread
+from studio.app.config_service import ContainerConfigService, follow_config
 from studio.app.container import Container
 from studio.app.speech_api import SpeechApiAdapter
 from studio.core.errors import EngineError, StudioError
@@ -95,6 +96,8 @@ class EngineRuntime:
         self.api_services["bus"] = container.bus  # /v1/ws/events
         self.api_services["speech"] = SpeechApiAdapter(self)
         self.api_services["broadcast"] = BroadcastService(self)
+        self.api_services["config"] = ContainerConfigService(container)
+        self._api_ctx: ApiContext | None = None
 
     # ---- any thread -------------------------------------------------------------------------
 
@@ -221,6 +224,7 @@ class EngineRuntime:
         self._stop_requested = asyncio.Event()
         self._owner = TaskOwner("engine", on_error=self._task_failed)
         error_sub = bus.subscribe(ErrorEvent, self._record_error)
+        config_sub = follow_config(self.container, lambda: self._api_ctx, lambda: self._broadcast)
         self._set_state("starting")
         try:
             if self._serve_api:
@@ -228,6 +232,7 @@ class EngineRuntime:
         except BaseException as exc:
             self._set_state("failed", str(exc))
             error_sub.close()
+            config_sub.close()
             await self._owner.close(1.0)
             if not ready.done():
                 ready.set_exception(exc)
@@ -243,6 +248,7 @@ class EngineRuntime:
             bus.publish(ApiServerEvent(state="stopped"))
             self._api = None
         error_sub.close()
+        config_sub.close()
         await self._owner.close(1.0)  # first: tasks may be using the speech stack
         await self._stop_broadcast()  # before the avatar and the mix it renders and encodes
         if self._avatar is not None:
@@ -271,6 +277,7 @@ class EngineRuntime:
             data_dir=c.paths.data_dir,
             services=self.api_services,
         )
+        self._api_ctx = ctx
         app = create_app(ctx, c.config.api)
         legacy = self._legacy_ports if c.config.api.legacy_ports else None
         server = ApiServer(app, self._host, self._port, self._owner, legacy_ports=legacy)
