@@ -68,3 +68,14 @@ def test_settings_saved_by_the_gui_reach_the_running_api(
     _wait(lambda: httpx.get(url + "/api/streaming/config", timeout=10).json()["data"]["fps"] == 24)
     after = httpx.get(url + "/api/streaming/config", timeout=10).json()["data"]
     assert after["rtmp_url"] == "rtmp://example.org/app"
+
+
+def test_the_api_context_follows_saved_settings(runtime: EngineRuntime, container: Container) -> None:
+    ctx = runtime._api_ctx
+    assert ctx is not None
+    smtp = container.config.smtp.model_copy(update={"host": "mail.example.org"})
+    container.config = container.config_store.save_area(container.config, smtp)
+    container.bus.publish_threadsafe(ConfigChangedEvent(area="smtp"))
+    _wait(lambda: ctx.config is container.config)
+    assert ctx.config is not None
+    assert ctx.config.smtp.host == "mail.example.org"
