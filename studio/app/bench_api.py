@@ -251,6 +251,7 @@ async def _bench(plan: Plan, clients: int, ws_clients: int, ws_hold: float) -> d
         "ops_per_login": plan.ops_per_login,
         "think_ms": round(plan.think_s * 1000),
         "cpu_count": os.cpu_count(),
+        "load_avg_1m_after": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "operations": {name: s.summary(elapsed) for name, s in plan.stats.items()},
         "notes": plan.notes,
     }
