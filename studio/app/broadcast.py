@@ -192,9 +192,11 @@ async def build_broadcast(runtime: EngineRuntime) -> tuple[BroadcastSession, Sta
 
     Audio is the speech stack's stream mix; video is the current avatar session's avatar, directed
     by its director (the session is looked up at each start, so a reloaded avatar is streamed the
-    next time the feed starts).
+    next time the feed starts). A saved ``[stream]`` area (:class:`ConfigChangedEvent`) becomes
+    the session's settings, used from the next start.
     """
     from studio.broadcast.session import BroadcastSession
+    from studio.core.events import ConfigChangedEvent
 
     speech = await runtime.speech()
     await runtime.avatar()
@@ -226,6 +228,12 @@ async def build_broadcast(runtime: EngineRuntime) -> tuple[BroadcastSession, Sta
         bus=c.bus,
         secret=c.secrets.get,
     )
+
+    def settings_saved(event: ConfigChangedEvent) -> None:
+        if event.area == "stream":  # a saved [stream] area replaces the object: take the new one
+            session.settings = c.config.stream
+
+    c.bus.subscribe(ConfigChangedEvent, settings_saved)
     return session, feed
 
 

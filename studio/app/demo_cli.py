@@ -244,7 +244,8 @@ def _report(result: dict[str, Any]) -> bool:
     click.echo(
         f"Video: {enc.width}x{enc.height} @ {enc.fps_target:g} fps, {enc.video_encoder}; "
         f"duration {enc.duration_s:.2f} s, frames {enc.frames_encoded}, skipped {enc.skipped_frames}, "
-        f"missed {enc.missed_frames}, A/V drift {enc.av_drift_ms:.1f} ms, encode {enc.encode_ms_mean:.1f} ms"
+        f"missed {enc.missed_frames}, A/V drift {enc.av_drift_ms:.1f} ms, "
+        f"encode {enc.encode_ms_mean:.1f} ms, audio lost {enc.audio_gap_s:.2f} s"
     )
     for output in stats.outputs:
         click.echo(

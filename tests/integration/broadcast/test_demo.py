@@ -55,8 +55,8 @@ def transcriber(tmp_path_factory: pytest.TempPathFactory) -> Transcriber:
     return partial(transcribe, cache_dir=folder)
 
 
-def run_demo(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "STUDIO_HOME": str(home), "STUDIO_SECRETS_BACKEND": "file"}
+def run_demo(home: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "STUDIO_HOME": str(home), "STUDIO_SECRETS_BACKEND": "file", **extra_env}
     return subprocess.run(
         [sys.executable, "-m", "studio", "demo", *args],
         capture_output=True,
@@ -149,7 +149,10 @@ def test_demo_records_a_playable_video_where_the_avatar_says_the_text(
     times, frames, audio = decode(out)
     duration = len(audio) / RATE
     assert 3.0 < duration < 15.0
-    assert len(frames) >= 0.9 * FPS * times[-1], "about fps frames per second"
+    # The rate itself is `studio bench stream`'s business: a busy machine renders fewer frames
+    # (counted as missed), each still at its own time.
+    assert len(frames) >= 3 * times[-1], "frames all along the recording"
+    assert (np.diff(times) > 0).all()
     assert abs(times[-1] + 1 / FPS - duration) < 0.2, "audio and video end together"
 
     # The voice is the text.
@@ -195,3 +198,17 @@ def test_demo_refuses_an_unknown_format_and_a_bad_size(tmp_path: Path, studio_ho
     proc = run_demo(studio_home, "--out", str(tmp_path / "x.mp4"), "--size", "640by360")
     assert proc.returncode == 2 and "WIDTHxHEIGHT" in proc.stderr
     assert not list(tmp_path.glob("x.*"))
+
+
+def test_demo_without_headless_opengl_says_so(tmp_path: Path, studio_home: Path) -> None:
+    out = tmp_path / "x.mp4"
+    # glvnd finds no EGL vendor: what a machine without Mesa's EGL looks like.
+    proc = run_demo(
+        studio_home,
+        *("--out", str(out), "--text", "Hello.", "--size", "320x180"),
+        __EGL_VENDOR_LIBRARY_FILENAMES=str(tmp_path / "none.json"),
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "No headless OpenGL for the avatar" in proc.stderr and "libegl1" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()

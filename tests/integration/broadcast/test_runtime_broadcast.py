@@ -15,6 +15,7 @@ from studio.app.runtime import EngineRuntime
 from studio.avatar.render.errors import GLUnavailableError
 from studio.broadcast.stats import StreamStatsEvent
 from studio.config.settings import StreamSettings
+from studio.core.events import ConfigChangedEvent
 
 pytestmark = pytest.mark.slow
 
@@ -125,3 +126,18 @@ def test_recording_then_stopping_leaves_no_broadcast_threads(container: Containe
         assert runtime.stop(timeout=15.0)
     assert wait_until(lambda: broadcast_threads() == [], 2), broadcast_threads()
     assert out.stat().st_size > 0
+
+
+def test_a_saved_stream_area_becomes_the_session_settings(container: Container) -> None:
+    runtime = EngineRuntime(container, serve_api=False)
+    runtime.start()
+    try:
+        session = runtime.submit(runtime.broadcast()).result(60)
+        assert session.settings is container.config.stream
+        saved = container.config.stream.model_copy(update={"width": 640, "height": 360})
+        container.config = container.config.model_copy(update={"stream": saved})
+        container.bus.publish_threadsafe(ConfigChangedEvent(area="ui"))
+        container.bus.publish_threadsafe(ConfigChangedEvent(area="stream"))
+        assert wait_until(lambda: session.settings is saved, 5)
+    finally:
+        assert runtime.stop(timeout=15.0)
