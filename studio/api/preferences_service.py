@@ -19,10 +19,10 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from studio.config.secrets import SecretStore
 from studio.core.errors import StudioError
@@ -70,6 +70,11 @@ def is_secret_key(key: str) -> bool:
     return re.sub(r"[^a-z0-9]", "", key.lower()).endswith(_SECRET_SUFFIXES)
 
 
+def _integral(value: Any) -> Any:
+    # JSON Schema's "integer" includes 30.0; strict pydantic would refuse it.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 class _Known(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
@@ -87,14 +92,16 @@ class AiSettingsPatch(_Known):
     )
     model_name: str | None = Field(None, alias="modelName", max_length=200)
     temperature: float | None = Field(None, ge=0, le=2)
-    max_tokens: int | None = Field(None, alias="maxTokens", ge=1, le=1_000_000)
+    max_tokens: Annotated[int, Field(ge=1, le=1_000_000), BeforeValidator(_integral)] | None = Field(
+        None, alias="maxTokens"
+    )
 
 
 class LiveSettingsPatch(_Known):
     """``liveSettings``: what the streamer prefers when going live."""
 
     resolution: str | None = Field(None, max_length=32, description="e.g. 1920x1080")
-    fps: int | None = Field(None, ge=1, le=240)
+    fps: Annotated[int, Field(ge=1, le=240), BeforeValidator(_integral)] | None = None
     bg_preference: str | None = Field(None, alias="bgPreference", max_length=512)
     platform_preference: str | None = Field(None, alias="platformPreference", max_length=64)
 
@@ -244,7 +251,14 @@ def plan_merge(current: dict[str, Any], patch: dict[str, Any]) -> _Plan:
             merged.pop(key, None)
         else:
             merged[key] = stored
-    size = len(json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode())
+    try:
+        size = len(json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode())
+        for value in sets.values():
+            value.encode()
+    except UnicodeEncodeError as exc:  # lone surrogates ("\\ud800"): not storable text
+        raise RequestRefusedError(
+            "Preferences contain invalid Unicode text.", code="invalid_preferences"
+        ) from exc
     if size > MAX_PREFS_BYTES:
         raise RequestRefusedError(
             f"Preferences would take {size} bytes; the limit is {MAX_PREFS_BYTES // 1024} KiB.",

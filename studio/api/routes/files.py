@@ -141,6 +141,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         503: "No database or data folder",
     }.items()
 }
+_ERRORS[422] = {"model": Envelope[dict[str, Any]], "description": "A malformed parameter (data.errors)"}
 
 
 @router.post(
@@ -151,14 +152,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     summary="Upload a background image",
 )
 async def upload_background(
-    principal: CurrentUser, store: Store, file: Annotated[UploadFile | None, File()] = None
+    principal: CurrentUser, store: Store, file: Annotated[UploadFile, File()]
 ) -> JSONResponse:
     """Multipart field ``file``: a PNG, JPEG, WebP or GIF up to 10 MB. The studio names the stored
     file (the response says how); the client's file name is never used as a path."""
-    if file is None:
-        return problem_response(
-            RequestRefusedError("No file uploaded: send it in the multipart field 'file'.", code="no_file")
-        )
     try:
         row = await store.save(principal.user.id, file.filename, await read_upload(file))
     except RequestRefusedError as exc:

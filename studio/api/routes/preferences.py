@@ -78,9 +78,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         400: "Invalid known field, reserved name, nesting too deep",
         401: "Not signed in",
         413: "Preferences too large (64 KiB as JSON)",
-        422: "The body is not a JSON object or a known field has the wrong type",
         503: "No database",
     }.items()
+}
+_ERRORS[422] = {
+    "model": Envelope[dict[str, Any]],
+    "description": "The body is not a JSON object or a known field has the wrong type (data.errors)",
 }
 
 

@@ -228,7 +228,8 @@ def test_oversized_uploads(env: Env) -> None:
 def test_missing_file_part(env: Env) -> None:
     alice = env.user("alice")
     r = env.client.post("/api/files/upload-background", headers=alice)
-    assert r.status_code == 400 and r.json()["code"] == "no_file"
+    assert r.status_code == 422 and r.json()["code"] == "invalid_input"
+    assert ["body", "file"] in [e["loc"] for e in r.json()["data"]["errors"]]
     r = env.client.post("/api/upload-background", headers=alice, data={"other": "x"})
     assert r.status_code == 400 and r.json() == {"success": False, "message": "没有文件上传"}
     r = env.client.post("/api/upload-background", headers=alice, files={"file": ("", PNG, "image/png")})

@@ -410,3 +410,41 @@ def test_secrets_never_on_disk_or_in_logs(
     for record in caplog.records:
         text = record.getMessage() + repr(record.__dict__)
         assert all(s not in text for s in (API_KEY, STREAM_KEY, TOKEN)), record
+
+
+# --- OpenAPI: property-based run over these routes ----------------------------------------------
+
+
+def test_openapi_property_run_no_5xx_and_schema_conformance(env: Env) -> None:
+    """schemathesis over /openapi.json for the preference and file operations: no 5xx, every
+    response matches its documented status, content type and schema."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    alice = env.user("alice")
+    checks = [
+        not_a_server_error,
+        response_schema_conformance,
+        status_code_conformance,
+        content_type_conformance,
+    ]
+    schema = schemathesis.openapi.from_asgi("/openapi.json", env.client.app)
+    ops = [r.ok() for r in schema.get_all_operations()]
+    ops = [op for op in ops if op.path.startswith(("/api/preferences", "/api/files/"))]
+    assert len(ops) == 8
+
+    for op in ops:
+
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @given(case=op.as_strategy())
+        def run(case: Any) -> None:
+            case.headers = {**(case.headers or {}), **alice}
+            case.validate_response(case.call(), checks=checks)
+
+        run()
