@@ -22,6 +22,9 @@ shown in stats and messages are masked, and FFmpeg error texts are masked before
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import ssl
 import threading
 import time
 from collections import deque
@@ -29,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
 
 import av
 
@@ -40,13 +44,14 @@ if TYPE_CHECKING:
     from av.container import OutputContainer
     from av.stream import Stream
 
-__all__ = ["FILE_FORMATS", "MuxOutput", "RetryPolicy", "file_output", "rtmp_output"]
+__all__ = ["FILE_FORMATS", "MuxOutput", "RetryPolicy", "file_output", "rtmp_output", "rtmp_preflight"]
 
 log = logging.getLogger(__name__)
 
 FILE_FORMATS: Final = {"mp4": "mp4", "mkv": "matroska", "flv": "flv"}
 _MP4_FRAGMENTED: Final = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}
 # PyAV opens output URLs without protocol options (avio_open), so only muxer options work here.
+_AAC_FRAME_S: Final = 1024 / 48000
 _RTMP_OPTIONS: Final = {"flvflags": "no_duration_filesize"}  # a live stream has neither
 
 StateCallback = Callable[[str, OutputState, str], None]
@@ -122,6 +127,7 @@ class MuxOutput:
         self._meter = BitrateMeter()
         self._started = 0.0
         self._dropped = 0
+        self._connect_timeout = 5.0
 
     @property
     def name(self) -> str:
@@ -271,6 +277,8 @@ class MuxOutput:
 
     def _connect(self) -> tuple[OutputContainer, dict[str, Stream]]:
         assert self._templates is not None
+        if self._fmt == "flv" and self._url.startswith(("rtmp://", "rtmps://")):
+            rtmp_preflight(self._url, self._connect_timeout)
         container = av.open(self._url, mode="w", format=self._fmt, options=self._options, timeout=10.0)
         try:
             video = container.add_stream_from_template(self._templates.video, opaque=True)
@@ -289,6 +297,7 @@ class MuxOutput:
     def _pump(self, container: OutputContainer, streams: dict[str, Stream]) -> str | None:
         """Mux until stopped (returns None) or the connection breaks (returns why)."""
         waiting_keyframe = True
+        start_s = 0.0  # where the picture starts: audio wholly before it is dropped
         while True:
             with self._cond:
                 while not self._queue and not self._stop.is_set():
@@ -302,6 +311,11 @@ class MuxOutput:
                         self._dropped += 1
                     continue
                 waiting_keyframe = False
+                start_s = packet.seconds
+            elif packet.kind == "audio" and packet.seconds + _AAC_FRAME_S < start_s - 1e-6:
+                # Audio is encoded after the frame it goes with: a few AAC frames older than the
+                # resume keyframe follow it in the queue; sending them would start sound early.
+                continue
             out = av.Packet(packet.data)
             out.pts = packet.pts
             out.dts = packet.dts
@@ -340,6 +354,48 @@ class MuxOutput:
     def _discard_all(self) -> None:
         with self._cond:
             self._drop_front(len(self._queue))
+
+
+def rtmp_preflight(url: str, timeout: float = 5.0) -> None:
+    """Check, GIL-friendly and bounded by ``timeout``, that an RTMP server answers the handshake.
+
+    PyAV connects (TCP, TLS, RTMP handshake, publish) inside ``start_encoding`` *holding the GIL*
+    and without a timeout: a server that accepts the connection but never answers (a stalled
+    ingest, a firewall black hole, a wrong port) would freeze every Python thread, the GUI
+    included, for ever. This exchange C0+C1 -> S0+S1 in Python first, so only servers that answer
+    reach PyAV (its connect then takes ~0.2 s).
+
+    Raises:
+        ConnectionError: no connection, or no RTMP answer in time (the message has no URL).
+    """
+    parts = urlsplit(url)
+    tls = parts.scheme == "rtmps"
+    host, port = parts.hostname or "", parts.port or (443 if tls else 1935)
+    deadline = time.monotonic() + timeout
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as raw:
+            sock: socket.socket = raw
+            if tls:  # like FFmpeg's default: encrypted, certificate not verified
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl.CERT_NONE
+                sock = ctx.wrap_socket(raw, server_hostname=host)
+            sock.sendall(b"\x03" + bytes(8) + os.urandom(1528))
+            answer = b""
+            while len(answer) < 1537:
+                sock.settimeout(max(0.05, deadline - time.monotonic()))
+                chunk = sock.recv(1537 - len(answer))
+                if not chunk:
+                    raise ConnectionError("the server closed the connection during the RTMP handshake")
+                answer += chunk
+    except TimeoutError:
+        raise ConnectionError(f"the server did not answer as an RTMP server within {timeout:g} s") from None
+    except OSError as exc:
+        if isinstance(exc, ConnectionError):
+            raise
+        raise ConnectionError(f"cannot reach {host}:{port}: {exc.strerror or exc}") from None
+    if answer[0] != 3:
+        raise ConnectionError(f"{host}:{port} is not an RTMP server (handshake version {answer[0]})")
 
 
 def rtmp_output(
