@@ -568,6 +568,42 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>キーフレームの間隔（秒）。</translation>
     </message>
     <message>
+        <source>SMTP server name, e.g. smtp.example.com; empty = no e-mail codes.</source>
+        <translation>SMTP サーバー名（例: smtp.example.com）。空欄ならメール認証コードを送りません。</translation>
+    </message>
+    <message>
+        <source>SMTP port: 587 for STARTTLS, 465 for TLS, 25 for none.</source>
+        <translation>SMTP ポート: STARTTLS は 587、TLS は 465、暗号化なしは 25。</translation>
+    </message>
+    <message>
+        <source>starttls (upgrade after connecting), tls (TLS at once) or none (local tests only).</source>
+        <translation>starttls（接続後に暗号化）、tls（最初から TLS）、none（ローカルテスト専用）。</translation>
+    </message>
+    <message>
+        <source>Login name at the SMTP server; empty = no login.</source>
+        <translation>SMTP サーバーのログイン名。空欄ならログインしません。</translation>
+    </message>
+    <message>
+        <source>Sender address of the code mails; empty = the login name.</source>
+        <translation>認証コードメールの送信元アドレス。空欄ならログイン名を使います。</translation>
+    </message>
+    <message>
+        <source>Sender name shown in the mail program.</source>
+        <translation>メールソフトに表示される送信者名。</translation>
+    </message>
+    <message>
+        <source>Check the server&apos;s TLS certificate (leave on).</source>
+        <translation>サーバーの TLS 証明書を検証します（オンのままにしてください）。</translation>
+    </message>
+    <message>
+        <source>Extra CA certificate file (PEM) to trust, for a server with its own certificate.</source>
+        <translation>独自証明書のサーバー用に追加で信頼する CA 証明書ファイル（PEM）。</translation>
+    </message>
+    <message>
+        <source>Give up on the server after this long.</source>
+        <translation>この時間を過ぎても応答がなければ諦めます。</translation>
+    </message>
+    <message>
         <source>Stream background colour behind the avatar.</source>
         <translation>配信映像でアバターの後ろに表示する背景色。</translation>
     </message>
@@ -622,6 +658,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Stream</source>
         <translation>配信</translation>
+    </message>
+    <message>
+        <source>E-mail (SMTP)</source>
+        <translation>メール（SMTP）</translation>
     </message>
     <message>
         <source>Serve the local API</source>
@@ -880,6 +920,38 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>録画形式</translation>
     </message>
     <message>
+        <source>SMTP server</source>
+        <translation>SMTP サーバー</translation>
+    </message>
+    <message>
+        <source>Security</source>
+        <translation>暗号化</translation>
+    </message>
+    <message>
+        <source>Login name</source>
+        <translation>ログイン名</translation>
+    </message>
+    <message>
+        <source>Sender address</source>
+        <translation>送信元アドレス</translation>
+    </message>
+    <message>
+        <source>Sender name</source>
+        <translation>送信者名</translation>
+    </message>
+    <message>
+        <source>Check the certificate</source>
+        <translation>証明書を検証</translation>
+    </message>
+    <message>
+        <source>Extra CA file</source>
+        <translation>追加 CA ファイル</translation>
+    </message>
+    <message>
+        <source>Timeout (s)</source>
+        <translation>タイムアウト（秒）</translation>
+    </message>
+    <message>
         <source>System default</source>
         <translation>システムの既定</translation>
     </message>
@@ -914,6 +986,18 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Xiaohongshu</source>
         <translation>小紅書</translation>
+    </message>
+    <message>
+        <source>STARTTLS (port 587)</source>
+        <translation>STARTTLS（ポート 587）</translation>
+    </message>
+    <message>
+        <source>TLS (port 465)</source>
+        <translation>TLS（ポート 465）</translation>
+    </message>
+    <message>
+        <source>None (local tests only)</source>
+        <translation>なし（ローカルテスト専用）</translation>
     </message>
     <message>
         <source>Automatic (hardware if available)</source>

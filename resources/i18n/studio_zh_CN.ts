@@ -568,6 +568,42 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>关键帧间隔，秒。</translation>
     </message>
     <message>
+        <source>SMTP server name, e.g. smtp.example.com; empty = no e-mail codes.</source>
+        <translation>SMTP 服务器名称，例如 smtp.example.com；留空则不发送邮件验证码。</translation>
+    </message>
+    <message>
+        <source>SMTP port: 587 for STARTTLS, 465 for TLS, 25 for none.</source>
+        <translation>SMTP 端口：STARTTLS 用 587，TLS 用 465，不加密用 25。</translation>
+    </message>
+    <message>
+        <source>starttls (upgrade after connecting), tls (TLS at once) or none (local tests only).</source>
+        <translation>starttls（连接后升级加密）、tls（直接 TLS）或 none（仅限本地测试）。</translation>
+    </message>
+    <message>
+        <source>Login name at the SMTP server; empty = no login.</source>
+        <translation>SMTP 服务器的登录名；留空则不登录。</translation>
+    </message>
+    <message>
+        <source>Sender address of the code mails; empty = the login name.</source>
+        <translation>验证码邮件的发件地址；留空则使用登录名。</translation>
+    </message>
+    <message>
+        <source>Sender name shown in the mail program.</source>
+        <translation>邮件程序中显示的发件人名称。</translation>
+    </message>
+    <message>
+        <source>Check the server&apos;s TLS certificate (leave on).</source>
+        <translation>检查服务器的 TLS 证书（请保持开启）。</translation>
+    </message>
+    <message>
+        <source>Extra CA certificate file (PEM) to trust, for a server with its own certificate.</source>
+        <translation>额外信任的 CA 证书文件（PEM），用于使用自签证书的服务器。</translation>
+    </message>
+    <message>
+        <source>Give up on the server after this long.</source>
+        <translation>超过此时长仍无响应则放弃。</translation>
+    </message>
+    <message>
         <source>Stream background colour behind the avatar.</source>
         <translation>直播画面中虚拟形象后面的背景色。</translation>
     </message>
@@ -622,6 +658,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Stream</source>
         <translation>直播</translation>
+    </message>
+    <message>
+        <source>E-mail (SMTP)</source>
+        <translation>邮件（SMTP）</translation>
     </message>
     <message>
         <source>Serve the local API</source>
@@ -880,6 +920,38 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>录制格式</translation>
     </message>
     <message>
+        <source>SMTP server</source>
+        <translation>SMTP 服务器</translation>
+    </message>
+    <message>
+        <source>Security</source>
+        <translation>加密方式</translation>
+    </message>
+    <message>
+        <source>Login name</source>
+        <translation>登录名</translation>
+    </message>
+    <message>
+        <source>Sender address</source>
+        <translation>发件地址</translation>
+    </message>
+    <message>
+        <source>Sender name</source>
+        <translation>发件人名称</translation>
+    </message>
+    <message>
+        <source>Check the certificate</source>
+        <translation>检查证书</translation>
+    </message>
+    <message>
+        <source>Extra CA file</source>
+        <translation>额外 CA 文件</translation>
+    </message>
+    <message>
+        <source>Timeout (s)</source>
+        <translation>超时（秒）</translation>
+    </message>
+    <message>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
@@ -914,6 +986,18 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Xiaohongshu</source>
         <translation>小红书</translation>
+    </message>
+    <message>
+        <source>STARTTLS (port 587)</source>
+        <translation>STARTTLS（端口 587）</translation>
+    </message>
+    <message>
+        <source>TLS (port 465)</source>
+        <translation>TLS（端口 465）</translation>
+    </message>
+    <message>
+        <source>None (local tests only)</source>
+        <translation>不加密（仅限本地测试）</translation>
     </message>
     <message>
         <source>Automatic (hardware if available)</source>

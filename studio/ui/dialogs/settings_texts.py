@@ -83,6 +83,19 @@ DESCRIPTIONS: tuple[str, ...] = (
     ),
     QT_TRANSLATE_NOOP("SettingsTexts", "libx264 speed preset (faster = less CPU, lower quality)."),
     QT_TRANSLATE_NOOP("SettingsTexts", "Seconds between keyframes."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "SMTP server name, e.g. smtp.example.com; empty = no e-mail codes."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "SMTP port: 587 for STARTTLS, 465 for TLS, 25 for none."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "starttls (upgrade after connecting), tls (TLS at once) or none (local tests only)."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Login name at the SMTP server; empty = no login."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Sender address of the code mails; empty = the login name."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Sender name shown in the mail program."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Check the server's TLS certificate (leave on)."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "Extra CA certificate file (PEM) to trust, for a server with its own certificate."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Give up on the server after this long."),
     QT_TRANSLATE_NOOP("SettingsTexts", "Stream background colour behind the avatar."),
     QT_TRANSLATE_NOOP("SettingsTexts", "Reconnection attempts after a connection loss (0 = never give up)."),
     QT_TRANSLATE_NOOP("SettingsTexts", "First reconnection delay, seconds."),
@@ -106,6 +119,7 @@ class SettingsTexts(QObject):
             "logging": self.tr("Logging"),
             "avatar": self.tr("Avatar"),
             "stream": self.tr("Stream"),
+            "smtp": self.tr("E-mail (SMTP)"),
         }
         return titles.get(cls.area, cls.title or cls.area)
 
@@ -163,6 +177,15 @@ class SettingsTexts(QObject):
             ("stream", "reconnect_max_delay_s"): self.tr("Longest reconnection delay (s)"),
             ("stream", "record_with_stream"): self.tr("Record while live"),
             ("stream", "record_format"): self.tr("Recording format"),
+            ("smtp", "host"): self.tr("SMTP server"),
+            ("smtp", "port"): self.tr("Port"),
+            ("smtp", "security"): self.tr("Security"),
+            ("smtp", "username"): self.tr("Login name"),
+            ("smtp", "from_address"): self.tr("Sender address"),
+            ("smtp", "from_name"): self.tr("Sender name"),
+            ("smtp", "verify_certificate"): self.tr("Check the certificate"),
+            ("smtp", "ca_file"): self.tr("Extra CA file"),
+            ("smtp", "timeout_s"): self.tr("Timeout (s)"),
         }
         return labels.get((area, name), name.replace("_", " ").capitalize())
 
@@ -197,6 +220,12 @@ class SettingsTexts(QObject):
                 "twitch": "Twitch",
                 "youtube": "YouTube",
                 "xiaohongshu": self.tr("Xiaohongshu"),
+            }
+        elif (area, name) == ("smtp", "security"):
+            names = {
+                "starttls": self.tr("STARTTLS (port 587)"),
+                "tls": self.tr("TLS (port 465)"),
+                "none": self.tr("None (local tests only)"),
             }
         elif (area, name) == ("stream", "video_encoder"):
             names = {"auto": self.tr("Automatic (hardware if available)")}
