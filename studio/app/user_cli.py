@@ -41,7 +41,9 @@ def _service() -> Iterator[AuthService]:
         raise click.ClickException(exc.user_message) from exc
     ctx = ApiContext(version=container.version, config=container.config)
     try:
-        yield AuthService(container.db, container.secrets, lambda: smtp_settings_of(ctx))
+        yield AuthService(
+            container.db, container.secrets, lambda: smtp_settings_of(ctx), data_dir=container.paths.data_dir
+        )
     except AuthError as exc:
         raise click.ClickException(exc.message) from exc
     except StudioError as exc:

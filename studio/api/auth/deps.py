@@ -44,7 +44,7 @@ def auth_service_for(ctx: ApiContext) -> AuthService | None:
         return service
     if ctx.db is None or ctx.secrets is None:
         return None
-    service = AuthService(ctx.db, ctx.secrets, lambda: smtp_settings_of(ctx))
+    service = AuthService(ctx.db, ctx.secrets, lambda: smtp_settings_of(ctx), data_dir=ctx.data_dir)
     ctx.services[AUTH_SERVICE_KEY] = service
     return service
 

@@ -13,10 +13,12 @@ import hashlib
 import hmac
 import logging
 import math
+import shutil
 import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from studio.api.auth.errors import AuthError, bad_request, smtp_missing, unauthorized
@@ -129,8 +131,11 @@ class AuthService:
         token_ttl_s: float = DEFAULT_TOKEN_TTL_S,
         code_ttl_s: float = CODE_TTL_S,
         send: MailSender = send_mail,
+        data_dir: Path | None = None,
     ) -> None:
         self.users = UserRepo(db)
+        self._db = db
+        self._data_dir = data_dir
         self._secrets = secrets
         self._smtp = smtp
         self._send = send
@@ -562,8 +567,20 @@ class AuthService:
             raise AuthError(404, "No such user.", "user_not_found")
         if user.is_admin and await self.users.count_admins() <= 1:
             raise bad_request("The last admin cannot be removed.", "last_admin")
+        await self._remove_user_data(user_id)
         await self.users.delete(user_id)
         log.info("user removed", extra={"user_id": user_id})
+
+    async def _remove_user_data(self, user_id: int) -> None:
+        """What a user leaves outside the ``users`` rows: preference secrets and background files."""
+        from studio.api.preferences_service import PreferencesService
+        from studio.storage.prefs_repo import PreferencesRepo
+
+        await PreferencesService(PreferencesRepo(self._db), self._secrets).reset(user_id)
+        if self._data_dir is not None:
+            folder = self._data_dir / "backgrounds" / str(user_id)
+            if folder.is_dir() and not folder.is_symlink():
+                await asyncio.to_thread(shutil.rmtree, folder, True)
 
     # --- plugin API tokens -----------------------------------------------------------------------
 

@@ -73,7 +73,7 @@ def auth_for(runtime: EngineRuntime) -> AuthService:
     if isinstance(service, AuthService):
         return service
     c = runtime.container
-    service = AuthService(c.db, c.secrets, lambda: c.config.smtp)
+    service = AuthService(c.db, c.secrets, lambda: c.config.smtp, data_dir=c.paths.data_dir)
     runtime.api_services[AUTH_SERVICE_KEY] = service
     return service
 

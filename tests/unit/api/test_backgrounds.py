@@ -416,3 +416,21 @@ def test_no_storage_is_503(studio_home: Path) -> None:
         assert r.status_code == 503
         r = client.get("/api/list-backgrounds")
         assert r.status_code == 503 and r.json()["success"] is False
+
+
+def test_deleting_a_user_removes_their_backgrounds_and_preference_secrets(
+    env: Env, container: Container
+) -> None:
+    env.user("owner", admin=True)
+    viewer = env.user("viewer")
+    env.upload_ok(viewer, PNG)
+    r = env.client.put(
+        "/api/preferences", json={"aiSettings": {"apiKey": "sk-viewer-secret-123"}}, headers=viewer
+    )
+    assert r.status_code == 200, r.text
+    secret_name = f"user.{env.ids['viewer']}.prefs/aiSettings/apiKey"
+    assert container.secrets.get(secret_name) == "sk-viewer-secret-123"
+    assert any(env.folder("viewer").iterdir())
+    env.client.portal.call(lambda: env.auth.delete_user(None, env.ids["viewer"]))
+    assert container.secrets.get(secret_name) is None
+    assert not env.folder("viewer").exists()
