@@ -52,18 +52,18 @@ def test_expired_jwt_is_refused_as_expired() -> None:
     "token",
     [
         jwt.encode(
-            {"user_id": 1, "jti": "x", "iat": int(time.time()), "exp": int(time.time()) + 60},
+            {"user_id": 1, "jti": "x", "iat": int(time.time()), "exp": int(time.time()) + 10**8},
             "other-key-" + "o" * 40,
         ),
         # "alg": "none" (unsigned) must never pass
         jwt.encode(
-            {"user_id": 1, "jti": "x", "iat": int(time.time()), "exp": int(time.time()) + 60}, None, "none"
+            {"user_id": 1, "jti": "x", "iat": int(time.time()), "exp": int(time.time()) + 10**8}, None, "none"
         ),
         # no exp (StreamCream's own tokens never expired): refused
         jwt.encode({"user_id": 1, "jti": "x", "iat": int(time.time())}, SECRET),
         # user_id of the wrong type
         jwt.encode(
-            {"user_id": "1", "jti": "x", "iat": int(time.time()), "exp": int(time.time()) + 60}, SECRET
+            {"user_id": "1", "jti": "x", "iat": int(time.time()), "exp": int(time.time()) + 10**8}, SECRET
         ),
         "not.a.jwt",
         "",
