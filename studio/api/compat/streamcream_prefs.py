@@ -23,6 +23,7 @@ import ipaddress
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from studio.api.auth import LegacyUser, auth_problem_response
 from studio.api.auth.deps import get_auth
@@ -106,6 +107,8 @@ async def legacy_upload_background(request: Request, principal: LegacyUser) -> J
     """Multipart field ``file`` -> ``{"success": true, "filename": <stored name>}``."""
     try:
         form = await request.form(max_files=1, max_fields=20)
+    except StarletteHTTPException:  # the body limit's 413 stays a 413
+        raise
     except Exception:  # not multipart, malformed, too many parts: the old back end said "no file"
         return _fail(400, NO_FILE_PART)
     try:

@@ -127,7 +127,12 @@ async def synthesize_speech(request: Request, hub: Hub) -> JSONResponse:
 @router.get(
     "/static/audio/{file:path}",
     response_class=FileResponse,
-    responses={200: {"content": {"audio/x-wav": {}}}},
+    responses={
+        200: {"content": {"audio/x-wav": {}}},
+        400: {"description": 'Not a WAV file name: ``{"error": ...}``'},
+        403: {"description": 'A path outside the audio folder: ``{"error": ...}``'},
+        404: {"description": 'No such file: ``{"error": ...}``'},
+    },
 )
 async def static_audio(file: str, hub: Hub) -> Response:
     """The WAV file (``audio/x-wav``); 404 when missing."""
@@ -138,7 +143,14 @@ async def static_audio(file: str, hub: Hub) -> Response:
     return FileResponse(path, media_type="audio/x-wav")
 
 
-@router.delete("/delete-audio/{file:path}")
+@router.delete(
+    "/delete-audio/{file:path}",
+    responses={
+        400: {"description": 'Not a WAV file name: ``{"error": ...}``'},
+        403: {"description": 'A path outside the audio folder: ``{"error": ...}``'},
+        404: {"description": '``{"message": "文件不存在"}``'},
+    },
+)
 async def delete_audio(file: str, hub: Hub) -> JSONResponse:
     """200 ``{"message":"文件删除成功"}``; 404 ``{"message":"文件不存在"}``."""
     try:

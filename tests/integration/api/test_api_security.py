@@ -198,11 +198,6 @@ def test_oversized_uploads_are_refused(live: Live, route: str) -> None:
 
         r = http.post(route, content=chunks(), headers={"Content-Type": "multipart/form-data; boundary=x"})
         assert not list(live.home.rglob("big*.png"))  # refused either way: nothing stored
-        if route == "/api/upload-background" and r.status_code == 400:
-            pytest.xfail(
-                "reported: streamcream_prefs.legacy_upload_background catches every exception of "
-                "request.form(), so the body limit's 413 becomes 400 '没有文件上传'"
-            )
         assert r.status_code == 413
 
 

@@ -48,11 +48,7 @@ SKIPPED = {
     "PUT /api/users/{user_id}",
     "DELETE /api/users/{user_id}",
 }
-KNOWN: dict[str, str] = {
-    # studio/api/compat/streamcream_tts.py (TTS helper): a bad file name answers 400, documented: 200, 422
-    "GET /static/audio/{file}": "400 on a refused file name is not in the documented responses",
-    "DELETE /delete-audio/{file}": "400 on a refused file name is not in the documented responses",
-}
+KNOWN: dict[str, str] = {}
 """``"METHOD /path"`` -> the mismatch reported to the router's owner (see the module docstring)."""
 
 
