@@ -796,8 +796,8 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>API のメインポート。</translation>
     </message>
     <message>
-        <source>Also serve compatible APIs on their original ports (9880, 7861, 12393 ...).</source>
-        <translation>互換 API を本来のポート（9880、7861、12393 など）でも提供します。</translation>
+        <source>Also serve the compatible APIs on their original ports (StreamCream: 9080, 5001, 8888).</source>
+        <translation>互換 API を元のポートでも提供します（StreamCream: 9080、5001、8888）。</translation>
     </message>
     <message>
         <source>Let web pages served from this computer (any port) call the API.</source>

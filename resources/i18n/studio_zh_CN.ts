@@ -796,8 +796,8 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>API 主端口。</translation>
     </message>
     <message>
-        <source>Also serve compatible APIs on their original ports (9880, 7861, 12393 ...).</source>
-        <translation>同时在兼容 API 的原始端口（9880、7861、12393 ……）上提供服务。</translation>
+        <source>Also serve the compatible APIs on their original ports (StreamCream: 9080, 5001, 8888).</source>
+        <translation>同时在兼容 API 的原始端口上提供服务（StreamCream：9080、5001、8888）。</translation>
     </message>
     <message>
         <source>Let web pages served from this computer (any port) call the API.</source>

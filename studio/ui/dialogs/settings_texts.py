@@ -25,7 +25,8 @@ DESCRIPTIONS: tuple[str, ...] = (
     ),
     QT_TRANSLATE_NOOP("SettingsTexts", "Main API port."),
     QT_TRANSLATE_NOOP(
-        "SettingsTexts", "Also serve compatible APIs on their original ports (9880, 7861, 12393 ...)."
+        "SettingsTexts",
+        "Also serve the compatible APIs on their original ports (StreamCream: 9080, 5001, 8888).",
     ),
     QT_TRANSLATE_NOOP("SettingsTexts", "Let web pages served from this computer (any port) call the API."),
     QT_TRANSLATE_NOOP(
