@@ -130,11 +130,67 @@ def _m4_preferences(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_backgrounds_user ON backgrounds (user_id, id)")
 
 
+def _m5_conversations(db: sqlite_utils.Database) -> None:
+    # Personas (character cards), chat histories, their messages and rolling summaries.
+    db.execute(
+        """
+        CREATE TABLE personas (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            system_prompt TEXT NOT NULL,
+            speaking_style TEXT NOT NULL DEFAULT '',
+            emotions TEXT NOT NULL DEFAULT '[]',
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE histories (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL DEFAULT '',
+            persona_id TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_histories_updated ON histories (updated_at)")
+    db.execute(
+        """
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            history_id TEXT NOT NULL REFERENCES histories (id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+            text TEXT NOT NULL,
+            heard_text TEXT,
+            source TEXT NOT NULL DEFAULT '',
+            ts REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_messages_history ON messages (history_id, id)")
+    db.execute(
+        """
+        CREATE TABLE history_summaries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            history_id TEXT NOT NULL REFERENCES histories (id) ON DELETE CASCADE,
+            upto_message_id INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            ts REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_history_summaries ON history_summaries (history_id, id)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: meta, event_log", _m1_initial),
     Migration(2, "avatars", _m2_avatars),
     Migration(3, "users, email codes, revoked tokens, API tokens", _m3_users),
     Migration(4, "user preferences, background images", _m4_preferences),
+    Migration(5, "personas, chat histories, messages, rolling summaries", _m5_conversations),
 )
 
 
