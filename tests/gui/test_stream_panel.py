@@ -18,6 +18,7 @@ from studio.app.container import Container
 from studio.app.runtime import EngineRuntime
 from studio.audio import devices
 from studio.broadcast.presets import PRESETS
+from studio.testing.rtmp import NginxRtmpServer, require_rtmp_tools
 from studio.ui.gui_main import create_main_window
 from studio.ui.main_window import MainWindow
 from studio.ui.panels.stream_panel import StreamPanel
@@ -47,6 +48,13 @@ def no_devices(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     monkeypatch.setattr(devices._PortAudio, "module", fake)
     monkeypatch.setattr(devices._PortAudio, "error", "")
+
+
+@pytest.fixture(autouse=True)
+def no_quit_question(container: Container) -> None:
+    """A test failing while live must not hang on the modal "Quit while live?" at teardown."""
+    ui = container.config.ui.model_copy(update={"confirm_on_quit_while_live": False})
+    container.config = container.config.model_copy(update={"ui": ui})
 
 
 def _window(qtbot, container: Container, runtime: EngineRuntime | None) -> MainWindow:
@@ -199,6 +207,85 @@ def test_record_only_writes_a_file_and_the_stats_move(
     assert values["outputs"].text() == "Nothing is running."
     assert panel.form.width_spin.isEnabled()
     assert path.is_file() and path.stat().st_size > 1000
+    _check_media(path, 320, 180)
+    window.close()
+
+
+def test_go_live_to_a_real_server_reconnects_and_stops(
+    qtbot, container, runtime, gui_loop, no_devices, tmp_path
+) -> None:
+    require_rtmp_tools()
+    with NginxRtmpServer(tmp_path / "nginx") as server:
+        window = _window(qtbot, container, runtime)
+        panel = window.stream_panel
+        _small(panel)
+        panel.form.server_edit.setText(server.url)
+        panel.form.key_edit.setText(KEY)  # typed, not saved: Go live saves it first
+        qtbot.mouseClick(panel.go_live_button, Qt.MouseButton.LeftButton)
+        outputs = panel.stats_view.values["outputs"]
+        qtbot.waitUntil(lambda: outputs.text().startswith("Stream: Live"), timeout=60000)
+        assert container.secrets.get("stream.key") == KEY
+        assert KEY not in outputs.text() and "/live/***" in outputs.text()
+        assert panel.go_live_button.text() == "Stop stream"
+        assert window.status.stream_state == "live"
+        assert not panel.form.width_spin.isEnabled()  # the encode size is fixed while it runs
+        qtbot.waitUntil(lambda: server.publishers() == [KEY], timeout=10000)
+        values = panel.stats_view.values
+        qtbot.waitUntil(lambda: values["sent"].text() not in ("0 B", ""), timeout=10000)
+        assert values["bitrate"].text() != "0 kb/s"
+
+        server.stop()  # the connection is lost: the panel says so and the output retries
+        qtbot.waitUntil(lambda: "Reconnecting" in outputs.text(), timeout=30000)
+        assert window.status.stream_state == "reconnecting"
+        server.start()
+        qtbot.waitUntil(lambda: outputs.text().startswith("Stream: Live"), timeout=40000)
+
+        qtbot.mouseClick(panel.go_live_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not panel.session.active and not panel.session.busy, timeout=30000)
+        assert panel.go_live_button.text() == "Go live"
+        assert outputs.text() == "Nothing is running."
+        assert window.status.stream_state == "offline"
+        window.close()
+    for path in [container.paths.config_file, *container.paths.log_dir.rglob("*")]:
+        if path.is_file():
+            assert KEY not in path.read_text(encoding="utf-8", errors="replace"), path
+
+
+HARU = Path("/work/shared/live2d/Haru")
+
+
+@pytest.mark.skipif(not (HARU / "Haru.model3.json").is_file(), reason="the Live2D test model Haru is absent")
+def test_live2d_is_lent_to_the_broadcast_and_previewed(
+    qtbot, container, runtime, gui_loop, no_devices
+) -> None:
+    from studio.app.avatar import open_library
+
+    haru = open_library(container.paths, container.db).import_model(HARU).avatar
+    area = container.config.avatar.model_copy(update={"current": haru.id})
+    container.config = container.config_store.save_area(container.config, area)
+    window = _window(qtbot, container, runtime)
+    view = window.stage.view
+    qtbot.waitUntil(lambda: type(view.renderer).__name__ == "Live2DRenderer", timeout=60000)
+    panel = window.stream_panel
+    _small(panel)
+    qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.session.recording, timeout=60000)
+    assert window.scene.live2d_lent
+    qtbot.waitUntil(lambda: view.renderer is None)  # the on-screen view gave the model away
+    qtbot.waitUntil(lambda: panel.preview.frames_shown >= 3, timeout=30000)
+    assert not panel.preview.isHidden()
+    assert not panel.preview.pixmap().isNull()
+    qtbot.waitUntil(lambda: panel.session.stats.encoder.frames_encoded >= 15, timeout=30000)
+    start = view.frames
+    qtbot.waitUntil(lambda: view.frames > start + 2)
+    assert view.renderer is None and view.error == ""
+
+    qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.session.active and not panel.session.busy, timeout=30000)
+    assert not window.scene.live2d_lent
+    assert panel.preview.isHidden()
+    qtbot.waitUntil(lambda: type(view.renderer).__name__ == "Live2DRenderer", timeout=10000)
+    path = next((container.paths.data_dir / "recordings").glob("cream-*"))
     _check_media(path, 320, 180)
     window.close()
 
