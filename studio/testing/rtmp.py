@@ -9,8 +9,8 @@ of it so ``rtmps://`` can be tested too (FFmpeg's TLS does not verify certificat
 Tests that need nginx/ffprobe call :func:`require_rtmp_tools` / :func:`require_ffprobe`, which
 skip with a reason saying what to install instead of failing or passing silently.
 
-Thread affinity: the server and the TLS front are controlled from the test's thread; the TLS
-front forwards on its own thread (an asyncio loop).
+Thread affinity: the server and the TLS front are controlled from the test's thread; both run
+as child processes.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import signal
 import socket
 import ssl
 import subprocess
-import threading
+import sys
 import time
 from pathlib import Path
 from types import TracebackType
@@ -300,75 +300,57 @@ def self_signed_context(tmp_dir: Path, host: str = "127.0.0.1") -> ssl.SSLContex
 class TlsFront:
     """A TLS listener forwarding plain bytes to ``127.0.0.1:backend_port`` (rtmps:// -> rtmp://).
 
+    It runs in a child process: PyAV holds the GIL during its RTMP/TLS handshake, so a forwarder
+    in the test's own process could never answer it (a deadlock).
+
     Args:
-        tmp_dir: Where the certificate files go.
+        tmp_dir: Where the certificate files and the connection log go.
         backend_port: The RTMP server's port.
     """
 
     def __init__(self, tmp_dir: Path, backend_port: int) -> None:
         self.port = free_port()
+        self.dir = Path(tmp_dir)
         self._backend = backend_port
-        self._ctx = self_signed_context(tmp_dir)
-        self._loop = asyncio.new_event_loop()
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._server: asyncio.base_events.Server | None = None
-        self.connections = 0
+        self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         """The ingest URL over TLS: ``rtmps://127.0.0.1:PORT/live``."""
         return f"rtmps://127.0.0.1:{self.port}/live"
 
-    def start(self) -> None:
-        """Listen (on its own thread) and return once the port accepts connections."""
-        self._thread = threading.Thread(target=self._run, name="test-tls-front", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("TLS front did not start")
+    @property
+    def connections(self) -> int:
+        """TLS connections accepted so far."""
+        log = self.dir / "connections.log"
+        return len(log.read_text().splitlines()) if log.exists() else 0
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Start the child process and return once the port accepts connections."""
+        self_signed_context(self.dir)  # writes cert.pem / key.pem
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "studio.testing.rtmp", str(self.dir), str(self.port), str(self._backend)]
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self._proc.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("TLS front did not start")
 
     def stop(self) -> None:
-        """Close the listener and every forwarded connection."""
-        if self._thread is None:
-            return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        self._thread = None
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._server = self._loop.run_until_complete(
-            asyncio.start_server(self._handle, "127.0.0.1", self.port, ssl=self._ctx)
-        )
-        self._ready.set()
-        try:
-            self._loop.run_forever()
-        finally:
-            self._server.close()
-            for task in asyncio.all_tasks(self._loop):
-                task.cancel()
-            self._loop.run_until_complete(asyncio.sleep(0))
-            self._loop.close()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connections += 1
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self._backend)
-        except OSError:
-            writer.close()
-            return
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+        """End the child process (and every forwarded connection)."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
             try:
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            except (OSError, ssl.SSLError, asyncio.IncompleteReadError):
-                pass
-            finally:
-                dst.close()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
 
     def __enter__(self) -> TlsFront:
         self.start()
@@ -378,3 +360,36 @@ class TlsFront:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+async def _serve_tls_front(folder: Path, port: int, backend: int) -> None:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+
+    async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+        try:
+            while data := await src.read(65536):
+                dst.write(data)
+                await dst.drain()
+        except (OSError, ssl.SSLError):
+            pass
+        finally:
+            dst.close()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with (folder / "connections.log").open("a") as f:
+            f.write("connection\n")
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", backend)
+        except OSError:
+            writer.close()
+            return
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+    server = await asyncio.start_server(handle, "127.0.0.1", port, ssl=ctx)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":  # the TLS front's child process: FOLDER PORT BACKEND_PORT
+    asyncio.run(_serve_tls_front(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])))
