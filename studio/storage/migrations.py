@@ -185,12 +185,31 @@ def _m5_conversations(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_history_summaries ON history_summaries (history_id, id)")
 
 
+def _m6_scripts(db: sqlite_utils.Database) -> None:
+    # Script mode's scripts; the chapters and sentences are the script's JSON (studio.brain.script).
+    db.execute(
+        """
+        CREATE TABLE scripts (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            topic TEXT NOT NULL DEFAULT '',
+            language TEXT NOT NULL DEFAULT 'zh',
+            json TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_scripts_updated ON scripts (updated_at)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: meta, event_log", _m1_initial),
     Migration(2, "avatars", _m2_avatars),
     Migration(3, "users, email codes, revoked tokens, API tokens", _m3_users),
     Migration(4, "user preferences, background images", _m4_preferences),
     Migration(5, "personas, chat histories, messages, rolling summaries", _m5_conversations),
+    Migration(6, "scripts", _m6_scripts),
 )
 
 
