@@ -431,6 +431,29 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     </message>
 </context>
 <context>
+    <name>OutputRow</name>
+    <message>
+        <source>Stream to this output too when going live.</source>
+        <translation>配信開始時にこの出力先にも配信します。</translation>
+    </message>
+    <message>
+        <source>id, e.g. youtube</source>
+        <translation>ID（例：youtube）</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>Key saved (hidden) — type to replace</source>
+        <translation>キー保存済み（非表示）— 入力すると置き換えます</translation>
+    </message>
+    <message>
+        <source>Stream key</source>
+        <translation>ストリームキー</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -1200,6 +1223,17 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Record whenever I go live</source>
         <translation>配信中は常に録画する</translation>
+    </message>
+</context>
+<context>
+    <name>StreamOutputsEditor</name>
+    <message>
+        <source>More outputs (same picture and sound, e.g. Bilibili + YouTube):</source>
+        <translation>追加の出力先（同じ映像と音声。例：ビリビリ + YouTube）：</translation>
+    </message>
+    <message>
+        <source>Add output</source>
+        <translation>出力先を追加</translation>
     </message>
 </context>
 <context>

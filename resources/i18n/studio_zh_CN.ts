@@ -431,6 +431,29 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     </message>
 </context>
 <context>
+    <name>OutputRow</name>
+    <message>
+        <source>Stream to this output too when going live.</source>
+        <translation>开播时也推流到这个输出。</translation>
+    </message>
+    <message>
+        <source>id, e.g. youtube</source>
+        <translation>标识，例如 youtube</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Key saved (hidden) — type to replace</source>
+        <translation>密钥已保存（已隐藏）— 输入即可替换</translation>
+    </message>
+    <message>
+        <source>Stream key</source>
+        <translation>串流密钥</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -1200,6 +1223,17 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Record whenever I go live</source>
         <translation>开播时同时录制</translation>
+    </message>
+</context>
+<context>
+    <name>StreamOutputsEditor</name>
+    <message>
+        <source>More outputs (same picture and sound, e.g. Bilibili + YouTube):</source>
+        <translation>更多输出（同样的画面和声音，例如哔哩哔哩 + YouTube）：</translation>
+    </message>
+    <message>
+        <source>Add output</source>
+        <translation>添加输出</translation>
     </message>
 </context>
 <context>

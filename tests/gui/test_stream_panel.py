@@ -251,6 +251,41 @@ def test_go_live_to_a_real_server_reconnects_and_stops(
             assert KEY not in path.read_text(encoding="utf-8", errors="replace"), path
 
 
+def test_extra_output_shares_the_encode(qtbot, container, runtime, gui_loop, no_devices, tmp_path) -> None:
+    require_rtmp_tools()
+    other_key = "otherkey456-Do-Not-Leak"
+    with NginxRtmpServer(tmp_path / "nginx") as server:
+        window = _window(qtbot, container, runtime)
+        panel = window.stream_panel
+        _small(panel)
+        panel.form.server_edit.setText(server.url)
+        panel.form.key_edit.setText(KEY)
+        row = panel.outputs.add_output()
+        row.id_edit.setText("second")
+        row.server_edit.setText(server.url)
+        row.key_edit.setText(other_key)
+        row.key_edit.editingFinished.emit()
+        qtbot.waitUntil(lambda: container.secrets.get("stream.key.second") == other_key)
+        qtbot.waitUntil(lambda: row.key_edit.text() == "")
+        assert "saved" in row.key_edit.placeholderText()
+        qtbot.mouseClick(panel.go_live_button, Qt.MouseButton.LeftButton)
+        outputs = panel.stats_view.values["outputs"]
+        qtbot.waitUntil(lambda: outputs.text().count(": Live") == 2, timeout=60000)
+        assert "second: Live" in outputs.text()
+        qtbot.waitUntil(lambda: sorted(server.publishers()) == sorted([KEY, other_key]), timeout=10000)
+        saved = _saved(container)["stream"]["extra_outputs"]
+        assert saved == [{"id": "second", "preset": "custom", "server": server.url, "enabled": True}]
+        qtbot.mouseClick(panel.go_live_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not panel.session.active and not panel.session.busy, timeout=30000)
+
+        # Removing the output forgets its key.
+        qtbot.mouseClick(row.remove_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: container.secrets.get("stream.key.second") is None)
+        qtbot.waitUntil(lambda: _saved(container)["stream"].get("extra_outputs", []) == [])
+        window.close()
+    assert other_key not in container.paths.config_file.read_text(encoding="utf-8")
+
+
 HARU = Path("/work/shared/live2d/Haru")
 
 

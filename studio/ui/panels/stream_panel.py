@@ -28,6 +28,7 @@ from studio.config.settings import StreamSettings
 from studio.core.errors import ConfigError, StudioError
 from studio.core.events import ConfigChangedEvent
 from studio.ui.panels.stream_form import StreamForm
+from studio.ui.panels.stream_outputs import StreamOutputsEditor
 from studio.ui.panels.stream_preview import StreamPreview
 from studio.ui.panels.stream_session import StreamSession
 from studio.ui.panels.stream_stats import StreamStatsView
@@ -67,6 +68,8 @@ class StreamPanel(QWidget):
         self.session = StreamSession(bridge, self)
         self.form = StreamForm(self)
         self.form.load(container.config.stream)
+        self.outputs = StreamOutputsEditor(self)
+        self.outputs.load(container.config.stream.extra_outputs)
         self.go_live_button = QPushButton(self)
         self.go_live_button.setObjectName("goLiveButton")
         self.record_button = QPushButton(self)
@@ -92,6 +95,7 @@ class StreamPanel(QWidget):
         content = QWidget(self)
         inner = QVBoxLayout(content)
         inner.addWidget(self.form)
+        inner.addWidget(self.outputs)
         inner.addLayout(buttons)
         inner.addWidget(self.status_label)
         inner.addWidget(self.error_label)
@@ -113,6 +117,11 @@ class StreamPanel(QWidget):
         self.form.edited.connect(self._save_timer.start)
         self.form.key_save_requested.connect(self.save_key)
         self.form.key_forget_requested.connect(self.forget_key)
+        self.outputs.edited.connect(self._save_timer.start)
+        self.outputs.key_entered.connect(self._save_output_key)
+        self.outputs.removed.connect(
+            lambda output: self.bridge.spawn(self._forget_key(output), "stream:forget-key")
+        )
         self.go_live_button.clicked.connect(self.toggle_live)
         self.record_button.clicked.connect(self.toggle_recording)
         self.session.stats_changed.connect(self._on_session)
@@ -129,6 +138,7 @@ class StreamPanel(QWidget):
         """The ``[stream]`` settings as the form shows them, or ``None`` (reported) if invalid."""
         values: dict[str, Any] = self.container.config.stream.model_dump()
         values.update(self.form.values())
+        values["extra_outputs"] = self.outputs.values()
         try:
             return StreamSettings.model_validate(values)
         except pydantic.ValidationError as exc:
@@ -160,6 +170,7 @@ class StreamPanel(QWidget):
     def _on_config_changed(self, area: str) -> None:
         if area == "stream" and not self._save_timer.isActive():
             self.form.load(self.container.config.stream)
+            self.outputs.load(self.container.config.stream.extra_outputs)
 
     # ---- the stream key (secrets store only) ----------------------------------------------------
 
@@ -170,40 +181,53 @@ class StreamPanel(QWidget):
             return None
         return self.bridge.spawn(self._save_key(key), "stream:save-key")
 
-    async def _save_key(self, key: str) -> bool:
+    async def _save_key(self, key: str, output: str = "main") -> bool:
         if any(ch.isspace() for ch in key):
             self._report(self.tr("The stream key must not contain spaces."))
             return False
         try:
-            await asyncio.to_thread(self.container.secrets.set, main_key_name(), key)
+            await asyncio.to_thread(self.container.secrets.set, main_key_name(output), key)
         except StudioError as exc:
             self._report(exc.user_message)
             return False
-        if shiboken6.isValid(self) and self.form.typed_key() == key:
-            self.form.set_key_saved(True)
+        if shiboken6.isValid(self):
+            self._key_state(output, True, key)
         return True
+
+    def _save_output_key(self, output: str, key: str) -> None:
+        self.bridge.spawn(self._save_key(key, output), "stream:save-key")
+
+    def _key_state(self, output: str, saved: bool, key: str = "") -> None:
+        if output == "main":
+            if not key or self.form.typed_key() == key:
+                self.form.set_key_saved(saved)
+        elif (row := self.outputs.row(output)) is not None and (
+            not key or row.key_edit.text().strip() == key
+        ):
+            row.set_key_saved(saved)
 
     def forget_key(self) -> asyncio.Task[Any] | None:
         """Remove the stored stream key."""
         return self.bridge.spawn(self._forget_key(), "stream:forget-key")
 
-    async def _forget_key(self) -> None:
+    async def _forget_key(self, output: str = "main") -> None:
         try:
-            await asyncio.to_thread(self.container.secrets.delete, main_key_name())
+            await asyncio.to_thread(self.container.secrets.delete, main_key_name(output))
         except StudioError as exc:
             self._report(exc.user_message)
             return
         if shiboken6.isValid(self):
-            self.form.set_key_saved(False)
+            self._key_state(output, False)
 
     async def _check_key(self) -> None:
-        try:
-            saved = await asyncio.to_thread(self.container.secrets.get, main_key_name())
-        except StudioError as exc:
-            self._report(exc.user_message)
-            return
-        if shiboken6.isValid(self):
-            self.form.set_key_saved(bool(saved))
+        for output in ["main", *(row.output_id for row in self.outputs.rows)]:
+            try:
+                saved = await asyncio.to_thread(self.container.secrets.get, main_key_name(output))
+            except StudioError as exc:
+                self._report(exc.user_message)
+                return
+            if shiboken6.isValid(self):
+                self._key_state(output, bool(saved))
 
     # ---- going live and recording ---------------------------------------------------------------
 
