@@ -39,7 +39,8 @@ _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _CHAPTER_LINE = re.compile(
     r"^(?:第\s*[0-9０-９一二三四五六七八九十百]+\s*[章节節部分回幕篇话話]"
     r"|(?:chapter|part|section)\s+(?:[0-9]+|[ivx]+)\b"
-    r"|その\s*[0-9０-９一二三四五六七八九十]+)",
+    r"|その\s*[0-9０-９一二三四五六七八九十]+)"
+    r"(?=$|[\s:：、.．\-–—「『(（])",  # "第二章的第一句话。" is a sentence, not a heading
     re.IGNORECASE,
 )
 _BRACKET_LINE = re.compile(r"^[【\[]([^】\]]{1,30})[】\]]$")

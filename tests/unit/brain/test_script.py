@@ -167,10 +167,14 @@ def test_pasted_script_with_headings() -> None:
 def test_pasted_script_with_chapter_lines_and_an_intro() -> None:
     script = parse_pasted_script(
         "先说一句开场白。\n第一章 起源\n很久以前。\n第二章 发展\n后来呢？\n"
-        "【结尾】\n谢谢大家。\n【开心】拜拜！"
+        "【结尾】\n谢谢大家。第二章的内容都说完了。\n【开心】拜拜！"
     )
     assert [c.title for c in script.chapters] == ["", "第一章 起源", "第二章 发展", "结尾"]
-    assert script.chapters[-1].sentences == [Sentence("谢谢大家。"), Sentence("拜拜！", "happy")]
+    assert script.chapters[-1].sentences == [
+        Sentence("谢谢大家。"),
+        Sentence("第二章的内容都说完了。"),
+        Sentence("拜拜！", "happy"),
+    ]
     ja = parse_pasted_script("その1 はじめに\nこんにちは。\nその2 本題\n今日は雨です。")
     assert [c.title for c in ja.chapters] == ["その1 はじめに", "その2 本題"] and ja.language == "ja"
 
