@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import av
 import numpy as np
+from av.video.frame import PictureType
 
 from studio.broadcast.codecs import AUDIO_RATE, EncoderConfig, EncoderError, OpenedEncoders, open_encoders
 from studio.broadcast.packets import AudioSource, EncodedPacket, PacketKind, PacketSink, StreamTemplates
@@ -83,6 +84,7 @@ class Encoder:
         self._stats = EncoderStats()
         self._skipped = 0
         self._skipped_seen = 0  # encoder thread: skips already accounted for in missed_frames
+        self._want_keyframe = False  # an output was added: start it with a keyframe now
         # encoder-thread state
         self._t0: float | None = None
         self._last_index = -1
@@ -155,6 +157,9 @@ class Encoder:
         output.start(self.templates)
         with self._outputs_lock:
             self._outputs = (*self._outputs, output)
+        # Without this, a new output (a recording started while live, or an output added just
+        # after the first frame) would wait up to keyframe_s for the next keyframe.
+        self._want_keyframe = True
 
     def remove_output(self, name: str) -> PacketSink | None:
         """Stop feeding the output ``name`` and return it (the caller stops it)."""
@@ -257,6 +262,9 @@ class Encoder:
             frame = frame.reformat(width=c.width, height=c.height, format=enc.video.pix_fmt)
         frame.pts = index
         frame.time_base = Fraction(1, fps)
+        if self._want_keyframe:
+            self._want_keyframe = False
+            frame.pict_type = PictureType.I  # libx264 makes it an IDR; the GOP cadence restarts here
         for packet in enc.video.codec_context.encode(frame):
             self._emit("video", packet)
         self._encode_s += time.perf_counter() - began

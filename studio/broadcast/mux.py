@@ -107,6 +107,7 @@ class MuxOutput:
         max_queue_s: float | None = 3.0,
         on_state: StateCallback | None = None,
         secret: str = "",
+        stall_s: float | None = None,
     ) -> None:
         self._name = name
         self._url = url
@@ -128,6 +129,11 @@ class MuxOutput:
         self._started = 0.0
         self._dropped = 0
         self._connect_timeout = 5.0
+        # Stall watchdog: a send blocked this long while media waits counts as a lost connection.
+        self._stall_s = stall_s
+        self._generation = 0  # bumped when a stalled connection thread is abandoned
+        self._progress = 0.0  # monotonic time of the last mux (or idle wait) of the live connection
+        self._live = False
 
     @property
     def name(self) -> str:
@@ -162,9 +168,23 @@ class MuxOutput:
         self._thread = threading.Thread(target=self._run, name=f"studio-output-{self._name}", daemon=True)
         self._thread.start()
 
+    def _abandon_stalled(self) -> None:
+        """Start a new connection thread; the stalled one exits when its send returns (holds _cond)."""
+        self._generation += 1
+        self._live = False
+        message = f"no data could be sent for {self._stall_s:g} s (connection stalled)"
+        self._thread = threading.Thread(
+            target=self._run,
+            args=(self._generation, message),
+            name=f"studio-output-{self._name}",
+            daemon=True,
+        )
+        self._thread.start()
+
     def stop(self, timeout: float = 5.0) -> None:
         """Flush (for up to ``timeout`` s), write the trailer, close; idempotent."""
-        thread, self._thread = self._thread, None
+        with self._cond:
+            thread, self._thread = self._thread, None
         if thread is None:
             return
         self._flush_deadline = time.monotonic() + max(0.0, timeout - 1.0)
@@ -183,6 +203,15 @@ class MuxOutput:
             self._queue.append(packet)
             if self._max_queue_s is not None and self._queued_seconds() > self._max_queue_s:
                 self._drop_oldest_gop()
+            if (
+                self._stall_s is not None
+                and self._live
+                and self._thread is not None
+                and not self._stop.is_set()
+                and time.monotonic() - self._progress > self._stall_s
+                and self._queued_seconds() >= 1.0
+            ):
+                self._abandon_stalled()
             self._cond.notify()
 
     # ---- queue helpers (hold self._cond) ----
@@ -225,11 +254,17 @@ class MuxOutput:
             text = text.replace(self._secret, "***")
         return redactor.redact(text)
 
-    def _run(self) -> None:
+    def _run(self, gen: int = 0, stalled: str | None = None) -> None:
         attempt = 0
         outage_started: float | None = None
-        self._set_state("connecting")
-        while not self._stop.is_set():
+        if stalled is None:
+            self._set_state("connecting")
+        else:  # taking over from a stalled connection thread
+            log.warning("output %s: %s; reconnecting", self._name, stalled)
+            outage_started, attempt = time.monotonic(), 1
+            self._set_state("reconnecting", stalled, error=stalled)
+            self._wait_discarding(self._retry.delay(1) if self._retry else 0.0)
+        while not self._stop.is_set() and gen == self._generation:
             try:
                 container, streams = self._connect()
             except Exception as exc:
@@ -256,9 +291,19 @@ class MuxOutput:
                 outage_started = None
                 log.info("output %s reconnected", self._name)
             attempt = 0
+            if gen != self._generation:
+                self._close(container, clean=False)
+                return
+            self._progress = time.monotonic()
+            self._live = True
             self._set_state("live")
-            lost = self._pump(container, streams)
+            lost = self._pump(container, streams, gen)
+            if gen == self._generation:
+                self._live = False
             self._close(container, clean=not lost)
+            if gen != self._generation:  # superseded by the stall watchdog: the new thread reports
+                log.info("output %s: stalled connection closed", self._name)
+                return
             if lost is None:
                 self._set_state("stopped")
                 return
@@ -273,7 +318,8 @@ class MuxOutput:
             self._set_state("reconnecting", message, error=message)
             log.warning("output %s lost its connection: %s", self._name, message)
             self._wait_discarding(self._retry.delay(attempt))
-        self._set_state("stopped")
+        if gen == self._generation:
+            self._set_state("stopped")
 
     def _connect(self) -> tuple[OutputContainer, dict[str, Stream]]:
         assert self._templates is not None
@@ -294,13 +340,14 @@ class MuxOutput:
                 self._drop_to_newest_keyframe()
         return container, {"video": video, "audio": audio}
 
-    def _pump(self, container: OutputContainer, streams: dict[str, Stream]) -> str | None:
-        """Mux until stopped (returns None) or the connection breaks (returns why)."""
+    def _pump(self, container: OutputContainer, streams: dict[str, Stream], gen: int = 0) -> str | None:
+        """Mux until stopped (returns None), the connection breaks or is abandoned (returns why)."""
         waiting_keyframe = True
         start_s = 0.0  # where the picture starts: audio wholly before it is dropped
         while True:
             with self._cond:
                 while not self._queue and not self._stop.is_set():
+                    self._progress = time.monotonic()  # idle is not stalled
                     self._cond.wait(0.25)
                 if self._stop.is_set() and (not self._queue or time.monotonic() > self._flush_deadline):
                     return None
@@ -326,6 +373,9 @@ class MuxOutput:
                 container.mux(out)
             except (av.FFmpegError, OSError) as exc:
                 return f"{type(exc).__name__}: {exc}"
+            if gen != self._generation:
+                return "abandoned after a stall"
+            self._progress = time.monotonic()
             self._meter.add(len(packet.data))
             self._stats = replace(
                 self._stats,
@@ -407,8 +457,9 @@ def rtmp_output(
     retry: RetryPolicy | None = None,
     max_queue_s: float = 3.0,
     on_state: StateCallback | None = None,
+    stall_s: float | None = 5.0,
 ) -> MuxOutput:
-    """An FLV-over-RTMP(S) output with reconnection."""
+    """An FLV-over-RTMP(S) output with reconnection and a stall watchdog (``stall_s``)."""
     return MuxOutput(
         name,
         "rtmp",
@@ -420,6 +471,7 @@ def rtmp_output(
         max_queue_s=max_queue_s,
         on_state=on_state,
         secret=key,
+        stall_s=stall_s,
     )
 
 

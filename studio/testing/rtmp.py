@@ -134,6 +134,11 @@ class NginxRtmpServer:
         """The nginx process is alive."""
         return self._proc is not None and self._proc.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        """The nginx process id while it runs (tests freeze it with SIGSTOP)."""
+        return self._proc.pid if self.running and self._proc is not None else None
+
     def recordings(self) -> list[Path]:
         """The FLV files recorded so far, oldest first."""
         if not self.record_dir.exists():

@@ -193,3 +193,30 @@ def test_the_mix_must_be_48k() -> None:
 def test_bad_config_is_refused(w: int, h: int, fps: int) -> None:
     with pytest.raises(EncoderError):
         EncoderConfig(width=w, height=h, fps=fps)
+
+
+def test_an_output_added_mid_stream_starts_at_once_with_a_keyframe(tmp_path: Path) -> None:
+    require_ffprobe()
+    enc = Encoder(EncoderConfig(width=320, height=180, fps=FPS, keyframe_s=2.0), SilentSource())
+    enc.start()
+    img = np.zeros((180, 320, 4), np.uint8)
+
+    def push(n: int) -> None:
+        enc.push_frame(n / FPS, img)
+        deadline = time.monotonic() + 2
+        while enc.stats.frames_encoded < n + 1 and time.monotonic() < deadline:
+            time.sleep(0.002)
+
+    for n in range(10):
+        push(n)
+    out = file_output("late", tmp_path / "late.mkv", "mkv")
+    enc.add_output(out)  # frame 10 is mid-GOP: without a forced keyframe the file would start at 60
+    for n in range(10, 20):
+        push(n)
+    enc.stop()
+    out.stop()
+    probe = ffprobe_json(tmp_path / "late.mkv", packets=True)
+    video = [p for p in probe["packets"] if p["stream_index"] == 0]
+    assert "K" in video[0]["flags"]
+    assert float(video[0]["pts_time"]) == pytest.approx(10 / FPS, abs=0.002)
+    assert len(video) == 10
