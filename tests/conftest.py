@@ -18,7 +18,7 @@ def studio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("STUDIO_HOME", str(home))
     monkeypatch.setenv("STUDIO_SECRETS_BACKEND", "file")
     for key in list(os.environ):
-        areas = ("API", "UI", "AUDIO", "TTS", "STORAGE", "LOGGING", "AVATAR", "STREAM", "SMTP")
+        areas = ("API", "UI", "AUDIO", "TTS", "STORAGE", "LOGGING", "AVATAR", "STREAM", "SMTP", "LLM")
         if key.startswith(tuple(f"STUDIO_{area}_" for area in areas)):
             monkeypatch.delenv(key)
     return home

@@ -591,6 +591,42 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>キーフレームの間隔（秒）。</translation>
     </message>
     <message>
+        <source>Provider preset: sets the base URL and a default model (custom = your own URL).</source>
+        <translation>プロバイダーのプリセット: ベース URL と既定のモデルを設定します（カスタム = 独自の URL）。</translation>
+    </message>
+    <message>
+        <source>OpenAI-compatible API base, e.g. https://api.deepseek.com/v1; empty = the preset&apos;s.</source>
+        <translation>OpenAI 互換 API のベース URL（例: https://api.deepseek.com/v1）。空欄ならプリセットの URL。</translation>
+    </message>
+    <message>
+        <source>Model name at the provider; empty = the preset&apos;s default model.</source>
+        <translation>プロバイダー側のモデル名。空欄ならプリセットの既定モデル。</translation>
+    </message>
+    <message>
+        <source>Randomness of replies (0-2).</source>
+        <translation>返答のランダムさ（0〜2）。</translation>
+    </message>
+    <message>
+        <source>Longest reply, in tokens (spoken replies are short).</source>
+        <translation>返答の最大長（トークン）。読み上げる返答は短めです。</translation>
+    </message>
+    <message>
+        <source>Give up when the provider sends nothing for this long (connect, first token, gaps).</source>
+        <translation>プロバイダーからこの時間何も届かなければ諦めます（接続、最初のトークン、途中の間）。</translation>
+    </message>
+    <message>
+        <source>Retries of a failed request before the reply starts (429, 5xx, network).</source>
+        <translation>返答が始まる前に失敗したリクエストの再試行回数（429、5xx、ネットワーク）。</translation>
+    </message>
+    <message>
+        <source>Prompt budget in tokens; older turns are summarised to stay within it.</source>
+        <translation>プロンプトの予算（トークン）。古い会話は要約して予算内に収めます。</translation>
+    </message>
+    <message>
+        <source>Id of the character card (persona) the studio speaks as.</source>
+        <translation>スタジオが演じるキャラクターカード（ペルソナ）の ID。</translation>
+    </message>
+    <message>
         <source>SMTP server name, e.g. smtp.example.com; empty = no e-mail codes.</source>
         <translation>SMTP サーバー名（例: smtp.example.com）。空欄ならメール認証コードを送りません。</translation>
     </message>
@@ -685,6 +721,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>E-mail (SMTP)</source>
         <translation>メール（SMTP）</translation>
+    </message>
+    <message>
+        <source>Language model</source>
+        <translation>言語モデル</translation>
     </message>
     <message>
         <source>Serve the local API</source>
@@ -943,6 +983,38 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>録画形式</translation>
     </message>
     <message>
+        <source>Provider</source>
+        <translation>プロバイダー</translation>
+    </message>
+    <message>
+        <source>API base URL</source>
+        <translation>API ベース URL</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>モデル</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Longest reply (tokens)</source>
+        <translation>最大返答長（トークン）</translation>
+    </message>
+    <message>
+        <source>Retries</source>
+        <translation>再試行回数</translation>
+    </message>
+    <message>
+        <source>Prompt budget (tokens)</source>
+        <translation>プロンプト予算（トークン）</translation>
+    </message>
+    <message>
+        <source>Persona</source>
+        <translation>ペルソナ</translation>
+    </message>
+    <message>
         <source>SMTP server</source>
         <translation>SMTP サーバー</translation>
     </message>
@@ -1009,6 +1081,34 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Xiaohongshu</source>
         <translation>小紅書</translation>
+    </message>
+    <message>
+        <source>SiliconFlow</source>
+        <translation>SiliconFlow</translation>
+    </message>
+    <message>
+        <source>Volcano Ark (Doubao)</source>
+        <translation>Volcano Ark（Doubao）</translation>
+    </message>
+    <message>
+        <source>Tencent Hunyuan</source>
+        <translation>Tencent Hunyuan</translation>
+    </message>
+    <message>
+        <source>Zhipu GLM</source>
+        <translation>Zhipu GLM</translation>
+    </message>
+    <message>
+        <source>Moonshot (Kimi)</source>
+        <translation>Moonshot（Kimi）</translation>
+    </message>
+    <message>
+        <source>Qwen (DashScope)</source>
+        <translation>Qwen（DashScope）</translation>
+    </message>
+    <message>
+        <source>Custom server</source>
+        <translation>カスタムサーバー</translation>
     </message>
     <message>
         <source>STARTTLS (port 587)</source>

@@ -591,6 +591,42 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>关键帧间隔，秒。</translation>
     </message>
     <message>
+        <source>Provider preset: sets the base URL and a default model (custom = your own URL).</source>
+        <translation>服务商预设：自动设置接口地址和默认模型（自定义 = 使用你自己的地址）。</translation>
+    </message>
+    <message>
+        <source>OpenAI-compatible API base, e.g. https://api.deepseek.com/v1; empty = the preset&apos;s.</source>
+        <translation>OpenAI 兼容接口的基础地址，例如 https://api.deepseek.com/v1；留空则使用预设地址。</translation>
+    </message>
+    <message>
+        <source>Model name at the provider; empty = the preset&apos;s default model.</source>
+        <translation>服务商处的模型名称；留空则使用预设的默认模型。</translation>
+    </message>
+    <message>
+        <source>Randomness of replies (0-2).</source>
+        <translation>回复的随机程度（0–2）。</translation>
+    </message>
+    <message>
+        <source>Longest reply, in tokens (spoken replies are short).</source>
+        <translation>回复的最大长度，单位 token（口播回复都很短）。</translation>
+    </message>
+    <message>
+        <source>Give up when the provider sends nothing for this long (connect, first token, gaps).</source>
+        <translation>服务商超过此时长没有任何数据（连接、首个 token、中途停顿）时放弃。</translation>
+    </message>
+    <message>
+        <source>Retries of a failed request before the reply starts (429, 5xx, network).</source>
+        <translation>回复开始前请求失败时的重试次数（429、5xx、网络错误）。</translation>
+    </message>
+    <message>
+        <source>Prompt budget in tokens; older turns are summarised to stay within it.</source>
+        <translation>提示词预算（token）；较早的对话会被总结以保持在预算内。</translation>
+    </message>
+    <message>
+        <source>Id of the character card (persona) the studio speaks as.</source>
+        <translation>工作室扮演的角色卡（人设）ID。</translation>
+    </message>
+    <message>
         <source>SMTP server name, e.g. smtp.example.com; empty = no e-mail codes.</source>
         <translation>SMTP 服务器名称，例如 smtp.example.com；留空则不发送邮件验证码。</translation>
     </message>
@@ -685,6 +721,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>E-mail (SMTP)</source>
         <translation>邮件（SMTP）</translation>
+    </message>
+    <message>
+        <source>Language model</source>
+        <translation>语言模型</translation>
     </message>
     <message>
         <source>Serve the local API</source>
@@ -943,6 +983,38 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>录制格式</translation>
     </message>
     <message>
+        <source>Provider</source>
+        <translation>服务商</translation>
+    </message>
+    <message>
+        <source>API base URL</source>
+        <translation>接口地址</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Longest reply (tokens)</source>
+        <translation>最长回复（token）</translation>
+    </message>
+    <message>
+        <source>Retries</source>
+        <translation>重试次数</translation>
+    </message>
+    <message>
+        <source>Prompt budget (tokens)</source>
+        <translation>提示词预算（token）</translation>
+    </message>
+    <message>
+        <source>Persona</source>
+        <translation>人设</translation>
+    </message>
+    <message>
         <source>SMTP server</source>
         <translation>SMTP 服务器</translation>
     </message>
@@ -1009,6 +1081,34 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Xiaohongshu</source>
         <translation>小红书</translation>
+    </message>
+    <message>
+        <source>SiliconFlow</source>
+        <translation>硅基流动</translation>
+    </message>
+    <message>
+        <source>Volcano Ark (Doubao)</source>
+        <translation>火山方舟（豆包）</translation>
+    </message>
+    <message>
+        <source>Tencent Hunyuan</source>
+        <translation>腾讯混元</translation>
+    </message>
+    <message>
+        <source>Zhipu GLM</source>
+        <translation>智谱 GLM</translation>
+    </message>
+    <message>
+        <source>Moonshot (Kimi)</source>
+        <translation>月之暗面（Kimi）</translation>
+    </message>
+    <message>
+        <source>Qwen (DashScope)</source>
+        <translation>通义千问（百炼 DashScope）</translation>
+    </message>
+    <message>
+        <source>Custom server</source>
+        <translation>自定义服务器</translation>
     </message>
     <message>
         <source>STARTTLS (port 587)</source>

@@ -84,6 +84,25 @@ DESCRIPTIONS: tuple[str, ...] = (
     ),
     QT_TRANSLATE_NOOP("SettingsTexts", "libx264 speed preset (faster = less CPU, lower quality)."),
     QT_TRANSLATE_NOOP("SettingsTexts", "Seconds between keyframes."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "Provider preset: sets the base URL and a default model (custom = your own URL)."
+    ),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "OpenAI-compatible API base, e.g. https://api.deepseek.com/v1; empty = the preset's."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Model name at the provider; empty = the preset's default model."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Randomness of replies (0-2)."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Longest reply, in tokens (spoken replies are short)."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "Give up when the provider sends nothing for this long (connect, first token, gaps)."
+    ),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "Retries of a failed request before the reply starts (429, 5xx, network)."
+    ),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "Prompt budget in tokens; older turns are summarised to stay within it."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Id of the character card (persona) the studio speaks as."),
     QT_TRANSLATE_NOOP("SettingsTexts", "SMTP server name, e.g. smtp.example.com; empty = no e-mail codes."),
     QT_TRANSLATE_NOOP("SettingsTexts", "SMTP port: 587 for STARTTLS, 465 for TLS, 25 for none."),
     QT_TRANSLATE_NOOP(
@@ -121,6 +140,7 @@ class SettingsTexts(QObject):
             "avatar": self.tr("Avatar"),
             "stream": self.tr("Stream"),
             "smtp": self.tr("E-mail (SMTP)"),
+            "llm": self.tr("Language model"),
         }
         return titles.get(cls.area, cls.title or cls.area)
 
@@ -178,6 +198,15 @@ class SettingsTexts(QObject):
             ("stream", "reconnect_max_delay_s"): self.tr("Longest reconnection delay (s)"),
             ("stream", "record_with_stream"): self.tr("Record while live"),
             ("stream", "record_format"): self.tr("Recording format"),
+            ("llm", "provider"): self.tr("Provider"),
+            ("llm", "base_url"): self.tr("API base URL"),
+            ("llm", "model"): self.tr("Model"),
+            ("llm", "temperature"): self.tr("Temperature"),
+            ("llm", "max_tokens"): self.tr("Longest reply (tokens)"),
+            ("llm", "timeout_s"): self.tr("Timeout (s)"),
+            ("llm", "retries"): self.tr("Retries"),
+            ("llm", "context_tokens"): self.tr("Prompt budget (tokens)"),
+            ("llm", "persona"): self.tr("Persona"),
             ("smtp", "host"): self.tr("SMTP server"),
             ("smtp", "port"): self.tr("Port"),
             ("smtp", "security"): self.tr("Security"),
@@ -221,6 +250,20 @@ class SettingsTexts(QObject):
                 "twitch": "Twitch",
                 "youtube": "YouTube",
                 "xiaohongshu": self.tr("Xiaohongshu"),
+            }
+        elif (area, name) == ("llm", "provider"):
+            names = {
+                "openai": "OpenAI",
+                "deepseek": "DeepSeek",
+                "siliconflow": self.tr("SiliconFlow"),
+                "volcano_ark": self.tr("Volcano Ark (Doubao)"),
+                "hunyuan": self.tr("Tencent Hunyuan"),
+                "zhipu": self.tr("Zhipu GLM"),
+                "moonshot": self.tr("Moonshot (Kimi)"),
+                "dashscope": self.tr("Qwen (DashScope)"),
+                "ollama": "Ollama",
+                "lmstudio": "LM Studio",
+                "custom": self.tr("Custom server"),
             }
         elif (area, name) == ("smtp", "security"):
             names = {
