@@ -198,7 +198,7 @@ def test_record_only_writes_a_file_and_the_stats_move(
     qtbot.waitUntil(lambda: values["sent"].text() not in ("0 B", ""), timeout=5000)
     assert values["duration"].text().startswith("0:00:")
     assert values["drift"].text().endswith("ms")
-    assert window.status.stream_state == "live"  # the recording output's state reached the bar
+    qtbot.waitUntil(lambda: window.status.stream_state == "live")  # the recording's state reached the bar
 
     qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.session.active and not panel.session.busy, timeout=30000)
@@ -227,7 +227,7 @@ def test_go_live_to_a_real_server_reconnects_and_stops(
         assert container.secrets.get("stream.key") == KEY
         assert KEY not in outputs.text() and "/live/***" in outputs.text()
         assert panel.go_live_button.text() == "Stop stream"
-        assert window.status.stream_state == "live"
+        qtbot.waitUntil(lambda: window.status.stream_state == "live")  # the bus event follows
         assert not panel.form.width_spin.isEnabled()  # the encode size is fixed while it runs
         qtbot.waitUntil(lambda: server.publishers() == [KEY], timeout=10000)
         values = panel.stats_view.values
@@ -236,7 +236,7 @@ def test_go_live_to_a_real_server_reconnects_and_stops(
 
         server.stop()  # the connection is lost: the panel says so and the output retries
         qtbot.waitUntil(lambda: "Reconnecting" in outputs.text(), timeout=30000)
-        assert window.status.stream_state == "reconnecting"
+        qtbot.waitUntil(lambda: window.status.stream_state == "reconnecting")
         server.start()
         qtbot.waitUntil(lambda: outputs.text().startswith("Stream: Live"), timeout=40000)
 
@@ -244,7 +244,7 @@ def test_go_live_to_a_real_server_reconnects_and_stops(
         qtbot.waitUntil(lambda: not panel.session.active and not panel.session.busy, timeout=30000)
         assert panel.go_live_button.text() == "Go live"
         assert outputs.text() == "Nothing is running."
-        assert window.status.stream_state == "offline"
+        qtbot.waitUntil(lambda: window.status.stream_state == "offline")
         window.close()
     for path in [container.paths.config_file, *container.paths.log_dir.rglob("*")]:
         if path.is_file():
