@@ -65,3 +65,26 @@ class ConfigChangedEvent(Event):
     """A settings area was saved; ``area`` is its name in the config file (e.g. ``"api"``)."""
 
     area: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserSpeechEvent(Event):
+    """The user started or stopped speaking (voice activity on the microphone, echo removed).
+
+    ``started`` is the barge-in trigger; ``utterance`` numbers the utterances of a session.
+    """
+
+    state: Literal["started", "ended"]
+    utterance: int = 0
+    source: str = "mic"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TranscriptEvent(Event):
+    """Speech recognised from the user: partial while speaking, ``final`` once per utterance."""
+
+    text: str
+    final: bool
+    language: str = ""
+    utterance: int = 0
+    source: str = "mic"
