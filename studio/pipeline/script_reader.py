@@ -173,6 +173,7 @@ class ScriptReader:
         """Continue after :meth:`pause`."""
         if self._paused:
             self._paused = False
+            self._state = "playing"  # pause() works again before the next sentence starts
             self._resume.set()
 
     def skip(self) -> None:

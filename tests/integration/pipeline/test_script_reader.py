@@ -223,6 +223,12 @@ def test_pause_resume_skip_jump_and_stop(runtime: EngineRuntime) -> None:
             assert len(recorder.speech("started")) == 5, "nothing more after stop"
             with pytest.raises(IndexError):
                 await reader.play(script, chapter=7)
+
+            reader.voice_id = "nobody:none"  # synthesis fails: reading stops with the reason
+            await reader.play(script, chapter=1)
+            assert await asyncio.wait_for(reader.wait(), 5) == "failed"
+            failed = [e for e in recorder.events if isinstance(e, ScriptProgressEvent)][-1]
+            assert failed.state == "failed" and "Unknown voice" in failed.detail
         finally:
             await reader.close()
         return recorder, marks
