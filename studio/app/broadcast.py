@@ -138,6 +138,11 @@ class StageFeed:
         self._stage: Any = None
         self._last_stats: Any = None
 
+    def latest_frame(self) -> Any:
+        """The newest rendered frame still queued (a ``StageFrame``), or ``None`` (any thread)."""
+        stage = self._stage
+        return None if stage is None else stage.get(0)
+
     @property
     def stats(self) -> Any:
         """The stage's :class:`~studio.avatar.render.stage.StageStats` (``None`` before a start)."""

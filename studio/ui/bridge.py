@@ -88,6 +88,7 @@ class EngineBridge(QObject):
             self._on_log_entry
         )
         self._forwarded: set[type[Event]] = set()
+        self._stream_outputs: dict[str, tuple[str, str]] = {}  # bus thread -> GUI via queued signal
         self._closed = False
 
     # ---- state, any thread ------------------------------------------------------------------
@@ -217,7 +218,21 @@ class EngineBridge(QObject):
         self.api_state.emit(event.state, event.url, event.detail)
 
     def _on_stream(self, event: StreamStateEvent) -> None:
-        self.stream_state.emit(event.state, event.detail)
+        # One state for the status bar from every RTMP output (a recording is not "live"): live if
+        # any output is live, else the most urgent of reconnecting / connecting / failed.
+        if event.output == "recording":
+            return
+        if event.state == "offline":
+            self._stream_outputs.pop(event.output, None)
+        else:
+            self._stream_outputs[event.output] = (event.state, event.detail)
+        states = self._stream_outputs.values()
+        for wanted in ("live", "reconnecting", "connecting", "failed"):
+            found = next((s for s in states if s[0] == wanted), None)
+            if found is not None:
+                self.stream_state.emit(*found)
+                return
+        self.stream_state.emit("offline", event.detail if event.state == "offline" else "")
 
     def _on_error(self, event: ErrorEvent) -> None:
         self.error.emit(event.source, event.message)

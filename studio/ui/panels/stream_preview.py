@@ -26,18 +26,10 @@ PREVIEW_MS = 200  # 5 fps: enough to see the avatar move, nothing for the GUI th
 def latest_frame(feed: Any) -> Any:
     """The newest frame of the broadcast's video feed, or ``None`` (any thread).
 
-    Uses the feed's ``latest_frame()`` when it has one; the runtime's ``StageFeed`` keeps its
-    :class:`~studio.avatar.render.stage.HeadlessStage` (whose queue holds the newest frame) in
-    ``_stage`` until then.
+    Uses the feed's ``latest_frame()`` (the runtime's ``StageFeed`` has one).
     """
-    if feed is None:
-        return None
     getter = getattr(feed, "latest_frame", None)
-    if callable(getter):
-        return getter()
-    stage = getattr(feed, "_stage", None)
-    get = getattr(stage, "get", None)
-    return get(0) if callable(get) else None
+    return getter() if callable(getter) else None
 
 
 class StreamPreview(QLabel):
