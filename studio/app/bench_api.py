@@ -102,6 +102,7 @@ class Plan:
     seconds: float
     ops_per_login: int = 5
     think_s: float = 0.0
+    ramp_s: float = 0.0
     prefs: bool = True
     notes: list[str] = field(default_factory=list)
     stats: dict[str, OpStats] = field(default_factory=dict)
@@ -130,9 +131,11 @@ async def _timed(plan: Plan, name: str, request: Any) -> Any:
     return response
 
 
-async def _client(plan: Plan, index: int, deadline: float) -> None:
+async def _client(plan: Plan, index: int, deadline: float, start_after: float) -> None:
     import httpx
 
+    if start_after:
+        await asyncio.sleep(start_after)
     account = plan.accounts[index % len(plan.accounts)]
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     async with httpx.AsyncClient(base_url=plan.url, timeout=30.0, limits=limits, verify=plan.tls) as http:
@@ -148,15 +151,23 @@ async def _client(plan: Plan, index: int, deadline: float) -> None:
             for n in range(plan.ops_per_login):
                 if time.monotonic() >= deadline:
                     return
+                await _think(plan)
                 await _timed(plan, "user_info", http.get(f"/api/users/{user_id}", headers=headers))
                 if plan.prefs:
+                    await _think(plan)
                     await _timed(plan, "prefs_read", http.get("/api/preferences", headers=headers))
                     patch = {"bannerColor": f"#{(index * 7 + n) % 0xFFFFFF:06x}", "benchRound": n}
+                    await _think(plan)
                     await _timed(
                         plan, "prefs_write", http.put("/api/preferences", json=patch, headers=headers)
                     )
-                if plan.think_s:
-                    await asyncio.sleep(plan.think_s)
+            await _think(plan)
+
+
+async def _think(plan: Plan) -> None:
+    """A user's pause between two requests (a fixed think time; 0 = none)."""
+    if plan.think_s:
+        await asyncio.sleep(plan.think_s)
 
 
 async def _available(plan: Plan) -> bool:
@@ -181,7 +192,8 @@ async def run_http(plan: Plan, clients: int) -> float:
         return 0.0
     started = time.monotonic()
     deadline = started + plan.seconds
-    await asyncio.gather(*(_client(plan, i, deadline) for i in range(clients)))
+    ramp = plan.ramp_s / clients if clients else 0.0
+    await asyncio.gather(*(_client(plan, i, deadline, i * ramp) for i in range(clients)))
     return time.monotonic() - started
 
 
@@ -254,6 +266,7 @@ async def _bench(plan: Plan, clients: int, ws_clients: int, ws_hold: float) -> d
         "seconds": round(elapsed, 2),
         "ops_per_login": plan.ops_per_login,
         "think_ms": round(plan.think_s * 1000),
+        "ramp_s": plan.ramp_s,
         "cpu_count": os.cpu_count(),
         "load_avg_1m_after": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "operations": {name: s.summary(elapsed) for name, s in plan.stats.items()},
@@ -289,11 +302,14 @@ def bench_api_run(
     username: str | None = None,
     ops_per_login: int = 5,
     think_ms: float = 0.0,
+    ramp_s: float = 0.0,
 ) -> dict[str, Any]:
     """Run the whole benchmark and return the report (blocking)."""
 
     def go(base: str, accounts: list[Account]) -> dict[str, Any]:
-        plan = Plan(base, accounts, seconds, ops_per_login=ops_per_login, think_s=think_ms / 1000.0)
+        plan = Plan(
+            base, accounts, seconds, ops_per_login=ops_per_login, think_s=think_ms / 1000.0, ramp_s=ramp_s
+        )
         return asyncio.run(_bench(plan, clients, ws_clients, ws_hold))
 
     if url is not None:
@@ -334,9 +350,16 @@ def bench_api_run(
 @click.option(
     "--think-ms",
     type=click.FloatRange(0, 60000),
-    default=0.0,
+    default=1000.0,
     show_default=True,
-    help="Pause of each client between rounds (0: as fast as the server answers).",
+    help="Each user's pause between two requests (0: as fast as the server answers = saturation).",
+)
+@click.option(
+    "--ramp-s",
+    type=click.FloatRange(0, 3600),
+    default=5.0,
+    show_default=True,
+    help="Users arrive (sign in) evenly over this many seconds (0: all at once).",
 )
 @click.option("--url", default=None, help="Benchmark a running studio instead of starting one.")
 @click.option(
@@ -350,10 +373,16 @@ def bench_api(
     ws_hold: float,
     ops_per_login: int,
     think_ms: float,
+    ramp_s: float,
     url: str | None,
     username: str | None,
 ) -> None:
-    """Local API under N concurrent clients (sign-in, user info, preferences) and a WebSocket hold."""
+    """Local API under N concurrent users (sign-in, user info, preferences) and a WebSocket hold.
+
+    Each user signs in, then reads their user info and reads/writes preferences, pausing
+    --think-ms between requests, and signs in again after --ops-per-login rounds; users arrive over
+    --ramp-s seconds. `--think-ms 0 --ramp-s 0` measures saturation instead.
+    """
     result = bench_api_run(
         clients=clients,
         seconds=seconds,
@@ -363,6 +392,7 @@ def bench_api(
         username=username,
         ops_per_login=ops_per_login,
         think_ms=think_ms,
+        ramp_s=ramp_s,
     )
     if as_json:
         click.echo(json.dumps(result, indent=2))

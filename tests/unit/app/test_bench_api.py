@@ -65,6 +65,10 @@ def test_a_short_real_run_reports_every_phase() -> None:
         "3",
         "--ws-hold",
         "2",
+        "--think-ms",
+        "20",
+        "--ramp-s",
+        "0.3",
     ]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -77,6 +81,8 @@ def test_a_short_real_run_reports_every_phase() -> None:
         assert 0 < op["p50_ms"] <= op["p99_ms"] <= op["max_ms"]
     assert ops["user_info"]["ok"] >= ops["login"]["ok"]  # several rounds per sign-in
     assert report["error_rate"] == 0.0 and report["total_requests"] > 0
+    assert (report["think_ms"], report["ramp_s"]) == (20, 0.3)
+    assert ops["login"]["ok"] >= 3  # every user arrived within the ramp and signed in
     ws = report["websockets"]
     assert (ws["connected"], ws["held"], ws["failures"]) == (3, 3, {})
     assert report["argon2_verify_ms_one_core"] > 1.0  # real argon2id, not a stub
