@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -163,6 +164,9 @@ class Mixer:
         self._unit = np.arange(max_frames, dtype=np.float32)
         self._levels: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
         self._reader_pos: int | None = None
+        # Called by render with the final speaker block and its media position (the echo canceller's
+        # far-end reference, studio.audio.echo.ReferenceTap); must only copy. Set before start.
+        self.speaker_tap: Callable[[Frames, int], None] | None = None
 
     # ------------------------------------------------------------------ control (any thread)
 
@@ -255,6 +259,9 @@ class Mixer:
 
         gains["speaker"].apply(spk)
         self._spk_limiter.process(spk)
+        tap = self.speaker_tap
+        if tap is not None:
+            tap(spk, media_pos)
         ch = out.shape[1]
         if ch == 1:
             np.add(spk[:, 0], spk[:, 1], out=out[:, 0])
