@@ -22,6 +22,7 @@ from studio.api.server import LEGACY_PORTS, ApiServer, LegacyPortStatus
 from studio.app.broadcast import BroadcastService, build_broadcast, publish_stats_every, stop_in_thread
 from studio.app.config_service import ContainerConfigService, follow_config
 from studio.app.container import Container
+from studio.app.conversation import ConversationApiAdapter
 from studio.app.speech_api import SpeechApiAdapter
 from studio.core.errors import EngineError, StudioError
 from studio.core.events import ApiServerEvent, EngineState, EngineStateEvent, ErrorEvent
@@ -31,6 +32,7 @@ from studio.storage.repos import EventLogRow
 if TYPE_CHECKING:  # the speech stack (engines, audio) loads only when something speaks
     from studio.app.avatar import AvatarSession
     from studio.app.broadcast import StageFeed
+    from studio.app.conversation import ConversationService
     from studio.app.speech import SpeechStack
     from studio.broadcast.session import BroadcastSession
 
@@ -80,6 +82,8 @@ class EngineRuntime:
         self._broadcast: BroadcastSession | None = None
         self._broadcast_feed: StageFeed | None = None
         self._broadcast_lock: asyncio.Lock | None = None
+        self._conversation: ConversationService | None = None
+        self._conversation_lock: asyncio.Lock | None = None
         api = container.config.api
         self._serve_api = api.enabled if serve_api is None else serve_api
         self._host = host or api.host
@@ -97,6 +101,7 @@ class EngineRuntime:
         self.api_services["speech"] = SpeechApiAdapter(self)
         self.api_services["broadcast"] = BroadcastService(self)
         self.api_services["config"] = ContainerConfigService(container)
+        self.api_services["conversation"] = ConversationApiAdapter(self)
         self._api_ctx: ApiContext | None = None
 
     # ---- any thread -------------------------------------------------------------------------
@@ -250,6 +255,7 @@ class EngineRuntime:
         error_sub.close()
         config_sub.close()
         await self._owner.close(1.0)  # first: tasks may be using the speech stack
+        await self._close_conversation()  # before the speech stack it speaks through
         await self._stop_broadcast()  # before the avatar and the mix it renders and encodes
         if self._avatar is not None:
             try:
@@ -317,6 +323,39 @@ class EngineRuntime:
                     raise EngineError("The engine is stopping.")
                 self._speech = stack
             return self._speech
+
+    async def conversation(self) -> ConversationService:
+        """The conversation (LLM, persona, memory, voice loop), built and started on first use.
+
+        Thread: engine loop.
+        """
+        if self._conversation_lock is None:
+            self._conversation_lock = asyncio.Lock()
+        async with self._conversation_lock:
+            if self._conversation is None:
+                from studio.app.conversation import build_conversation
+
+                if self.state in ("stopping", "stopped"):
+                    raise EngineError("The engine is stopping.")
+                service = await build_conversation(self)
+                if self._stop_requested is not None and self._stop_requested.is_set():
+                    await service.close()
+                    raise EngineError("The engine is stopping.")
+                self._conversation = service
+            return self._conversation
+
+    @property
+    def current_conversation(self) -> ConversationService | None:
+        """The conversation if it has been built (any thread)."""
+        return self._conversation
+
+    async def _close_conversation(self) -> None:
+        service, self._conversation = self._conversation, None
+        if service is not None:
+            try:
+                await asyncio.wait_for(service.close(), 3.0)
+            except (TimeoutError, Exception):
+                log.exception("closing the conversation failed")
 
     async def avatar(self) -> AvatarSession:
         """The avatar session (library, classifier, director), built on first use (engine loop)."""
