@@ -33,6 +33,7 @@ from studio.api.app import create_app
 from studio.api.auth import auth_service_for
 from studio.api.deps import ApiContext
 from studio.app.container import Container
+from studio.config.settings import SmtpSettings
 from studio.config.smtp_settings import SMTP_PASSWORD_SECRET
 
 PASSWORD = "a long user password 1"
@@ -270,6 +271,8 @@ async def test_unreachable_smtp_server_is_a_clear_error(
     monkeypatch.setenv("STUDIO_SMTP_SECURITY", "none")
     monkeypatch.setenv("STUDIO_SMTP_FROM_ADDRESS", "studio@studio.test")
     monkeypatch.setenv("STUDIO_SMTP_TIMEOUT_S", "3")
+    assert studio.ctx.config is not None
+    studio.ctx.config.smtp = SmtpSettings()  # what a settings change does (the API follows it)
     r = await studio.client.post(
         "/api/auth/register", json={"username": "erik", "email": "erik@viewer.test", "password": PASSWORD}
     )
