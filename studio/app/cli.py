@@ -219,6 +219,7 @@ def _register() -> None:
     bench.add_command(bench_render)
     bench.add_command(importlib.import_module("studio.app.bench_api").bench_api)
     bench.add_command(bench_stream)
+    bench.add_command(importlib.import_module("studio.app.bench_turn").bench_turn)
 
 
 _register()
