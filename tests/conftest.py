@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from studio.app.container import Container
+from studio.config.settings import AREAS
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +19,7 @@ def studio_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("STUDIO_HOME", str(home))
     monkeypatch.setenv("STUDIO_SECRETS_BACKEND", "file")
     for key in list(os.environ):
-        areas = ("API", "UI", "AUDIO", "TTS", "STORAGE", "LOGGING", "AVATAR", "STREAM", "SMTP", "LLM")
+        areas = tuple(area.area.upper() for area in AREAS)
         if key.startswith(tuple(f"STUDIO_{area}_" for area in areas)):
             monkeypatch.delenv(key)
     return home

@@ -591,6 +591,54 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>キーフレームの間隔（秒）。</translation>
     </message>
     <message>
+        <source>hands_free (voice activity), push_to_talk (hold a key/button) or off.</source>
+        <translation>hands_free（音声区間検出）、push_to_talk（キー/ボタンを押して話す）、off（オフ）。</translation>
+    </message>
+    <message>
+        <source>Recognition language: auto, zh, en or ja.</source>
+        <translation>認識言語: auto（自動）、zh、en、ja。</translation>
+    </message>
+    <message>
+        <source>Speech probability at which a frame counts as speech.</source>
+        <translation>フレームを音声とみなす確率のしきい値。</translation>
+    </message>
+    <message>
+        <source>Probability below which a frame counts as silence.</source>
+        <translation>この確率を下回るフレームを無音とみなします。</translation>
+    </message>
+    <message>
+        <source>Speech needed before the user counts as speaking (ms).</source>
+        <translation>話し始めとみなすまでに必要な音声の長さ（ミリ秒）。</translation>
+    </message>
+    <message>
+        <source>Silence that ends an utterance (ms).</source>
+        <translation>発話の終わりとみなす無音の長さ（ミリ秒）。</translation>
+    </message>
+    <message>
+        <source>An utterance longer than this is cut and transcribed.</source>
+        <translation>これより長い発話は区切って認識します。</translation>
+    </message>
+    <message>
+        <source>Shortest interval between partial transcripts (s).</source>
+        <translation>途中経過の文字起こしの最短間隔（秒）。</translation>
+    </message>
+    <message>
+        <source>Only answer utterances that start with this name; empty answers all.</source>
+        <translation>この名前で始まる発話にだけ応答します。空欄ならすべてに応答。</translation>
+    </message>
+    <message>
+        <source>Stop the studio&apos;s speech when the user starts speaking.</source>
+        <translation>ユーザーが話し始めたらスタジオの発話を止めます。</translation>
+    </message>
+    <message>
+        <source>Remove the studio&apos;s own voice from the microphone (WebRTC AEC).</source>
+        <translation>マイクからスタジオ自身の声を取り除きます（WebRTC エコーキャンセル）。</translation>
+    </message>
+    <message>
+        <source>How far speech must rise above the echo estimate (dB).</source>
+        <translation>音声がエコー推定をどれだけ上回る必要があるか（dB）。</translation>
+    </message>
+    <message>
         <source>Provider preset: sets the base URL and a default model (custom = your own URL).</source>
         <translation>プロバイダーのプリセット: ベース URL と既定のモデルを設定します（カスタム = 独自の URL）。</translation>
     </message>
@@ -725,6 +773,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Language model</source>
         <translation>言語モデル</translation>
+    </message>
+    <message>
+        <source>Listening</source>
+        <translation>リスニング</translation>
     </message>
     <message>
         <source>Serve the local API</source>
@@ -983,6 +1035,54 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>録画形式</translation>
     </message>
     <message>
+        <source>Microphone mode</source>
+        <translation>マイクモード</translation>
+    </message>
+    <message>
+        <source>Recognition language</source>
+        <translation>認識言語</translation>
+    </message>
+    <message>
+        <source>Speech threshold</source>
+        <translation>音声しきい値</translation>
+    </message>
+    <message>
+        <source>Silence threshold</source>
+        <translation>無音しきい値</translation>
+    </message>
+    <message>
+        <source>Speech before it counts (ms)</source>
+        <translation>話し始め判定までの長さ（ミリ秒）</translation>
+    </message>
+    <message>
+        <source>Silence that ends speech (ms)</source>
+        <translation>発話終了の無音（ミリ秒）</translation>
+    </message>
+    <message>
+        <source>Longest utterance (s)</source>
+        <translation>最長発話（秒）</translation>
+    </message>
+    <message>
+        <source>Partial transcript interval (s)</source>
+        <translation>途中経過の間隔（秒）</translation>
+    </message>
+    <message>
+        <source>Wake word</source>
+        <translation>ウェイクワード</translation>
+    </message>
+    <message>
+        <source>Stop speaking when interrupted</source>
+        <translation>割り込まれたら話すのをやめる</translation>
+    </message>
+    <message>
+        <source>Echo cancellation</source>
+        <translation>エコーキャンセル</translation>
+    </message>
+    <message>
+        <source>Margin over the echo (dB)</source>
+        <translation>エコーに対する余裕（dB）</translation>
+    </message>
+    <message>
         <source>Provider</source>
         <translation>プロバイダー</translation>
     </message>
@@ -1081,6 +1181,22 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Xiaohongshu</source>
         <translation>小紅書</translation>
+    </message>
+    <message>
+        <source>Hands-free (voice activity)</source>
+        <translation>ハンズフリー（音声区間検出）</translation>
+    </message>
+    <message>
+        <source>Push to talk</source>
+        <translation>プッシュトゥトーク</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>オフ</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>自動</translation>
     </message>
     <message>
         <source>SiliconFlow</source>

@@ -591,6 +591,54 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>关键帧间隔，秒。</translation>
     </message>
     <message>
+        <source>hands_free (voice activity), push_to_talk (hold a key/button) or off.</source>
+        <translation>hands_free（语音活动检测）、push_to_talk（按住按键说话）或 off（关闭）。</translation>
+    </message>
+    <message>
+        <source>Recognition language: auto, zh, en or ja.</source>
+        <translation>识别语言：auto（自动）、zh、en 或 ja。</translation>
+    </message>
+    <message>
+        <source>Speech probability at which a frame counts as speech.</source>
+        <translation>一帧被判定为语音的概率阈值。</translation>
+    </message>
+    <message>
+        <source>Probability below which a frame counts as silence.</source>
+        <translation>低于此概率的帧被判定为静音。</translation>
+    </message>
+    <message>
+        <source>Speech needed before the user counts as speaking (ms).</source>
+        <translation>用户开始说话前需要持续的语音时长（毫秒）。</translation>
+    </message>
+    <message>
+        <source>Silence that ends an utterance (ms).</source>
+        <translation>结束一句话所需的静音时长（毫秒）。</translation>
+    </message>
+    <message>
+        <source>An utterance longer than this is cut and transcribed.</source>
+        <translation>超过此时长的一句话会被截断并识别。</translation>
+    </message>
+    <message>
+        <source>Shortest interval between partial transcripts (s).</source>
+        <translation>两次临时识别结果之间的最短间隔（秒）。</translation>
+    </message>
+    <message>
+        <source>Only answer utterances that start with this name; empty answers all.</source>
+        <translation>只回应以这个名字开头的话；留空则回应所有话。</translation>
+    </message>
+    <message>
+        <source>Stop the studio&apos;s speech when the user starts speaking.</source>
+        <translation>用户开始说话时停止工作室的语音。</translation>
+    </message>
+    <message>
+        <source>Remove the studio&apos;s own voice from the microphone (WebRTC AEC).</source>
+        <translation>从麦克风中去除工作室自己的声音（WebRTC 回声消除）。</translation>
+    </message>
+    <message>
+        <source>How far speech must rise above the echo estimate (dB).</source>
+        <translation>语音需高出回声估计的幅度（dB）。</translation>
+    </message>
+    <message>
         <source>Provider preset: sets the base URL and a default model (custom = your own URL).</source>
         <translation>服务商预设：自动设置接口地址和默认模型（自定义 = 使用你自己的地址）。</translation>
     </message>
@@ -725,6 +773,10 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Language model</source>
         <translation>语言模型</translation>
+    </message>
+    <message>
+        <source>Listening</source>
+        <translation>收听</translation>
     </message>
     <message>
         <source>Serve the local API</source>
@@ -983,6 +1035,54 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>录制格式</translation>
     </message>
     <message>
+        <source>Microphone mode</source>
+        <translation>麦克风模式</translation>
+    </message>
+    <message>
+        <source>Recognition language</source>
+        <translation>识别语言</translation>
+    </message>
+    <message>
+        <source>Speech threshold</source>
+        <translation>语音阈值</translation>
+    </message>
+    <message>
+        <source>Silence threshold</source>
+        <translation>静音阈值</translation>
+    </message>
+    <message>
+        <source>Speech before it counts (ms)</source>
+        <translation>判定为说话前的语音时长（毫秒）</translation>
+    </message>
+    <message>
+        <source>Silence that ends speech (ms)</source>
+        <translation>结束说话的静音时长（毫秒）</translation>
+    </message>
+    <message>
+        <source>Longest utterance (s)</source>
+        <translation>最长一句话（秒）</translation>
+    </message>
+    <message>
+        <source>Partial transcript interval (s)</source>
+        <translation>临时识别间隔（秒）</translation>
+    </message>
+    <message>
+        <source>Wake word</source>
+        <translation>唤醒词</translation>
+    </message>
+    <message>
+        <source>Stop speaking when interrupted</source>
+        <translation>被打断时停止说话</translation>
+    </message>
+    <message>
+        <source>Echo cancellation</source>
+        <translation>回声消除</translation>
+    </message>
+    <message>
+        <source>Margin over the echo (dB)</source>
+        <translation>高出回声的余量（dB）</translation>
+    </message>
+    <message>
         <source>Provider</source>
         <translation>服务商</translation>
     </message>
@@ -1081,6 +1181,22 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Xiaohongshu</source>
         <translation>小红书</translation>
+    </message>
+    <message>
+        <source>Hands-free (voice activity)</source>
+        <translation>免提（语音活动检测）</translation>
+    </message>
+    <message>
+        <source>Push to talk</source>
+        <translation>按键说话</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>自动</translation>
     </message>
     <message>
         <source>SiliconFlow</source>

@@ -85,6 +85,22 @@ DESCRIPTIONS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("SettingsTexts", "libx264 speed preset (faster = less CPU, lower quality)."),
     QT_TRANSLATE_NOOP("SettingsTexts", "Seconds between keyframes."),
     QT_TRANSLATE_NOOP(
+        "SettingsTexts", "hands_free (voice activity), push_to_talk (hold a key/button) or off."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Recognition language: auto, zh, en or ja."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Speech probability at which a frame counts as speech."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Probability below which a frame counts as silence."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Speech needed before the user counts as speaking (ms)."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Silence that ends an utterance (ms)."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "An utterance longer than this is cut and transcribed."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Shortest interval between partial transcripts (s)."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "Only answer utterances that start with this name; empty answers all."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Stop the studio's speech when the user starts speaking."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Remove the studio's own voice from the microphone (WebRTC AEC)."),
+    QT_TRANSLATE_NOOP("SettingsTexts", "How far speech must rise above the echo estimate (dB)."),
+    QT_TRANSLATE_NOOP(
         "SettingsTexts", "Provider preset: sets the base URL and a default model (custom = your own URL)."
     ),
     QT_TRANSLATE_NOOP(
@@ -141,6 +157,7 @@ class SettingsTexts(QObject):
             "stream": self.tr("Stream"),
             "smtp": self.tr("E-mail (SMTP)"),
             "llm": self.tr("Language model"),
+            "listen": self.tr("Listening"),
         }
         return titles.get(cls.area, cls.title or cls.area)
 
@@ -198,6 +215,18 @@ class SettingsTexts(QObject):
             ("stream", "reconnect_max_delay_s"): self.tr("Longest reconnection delay (s)"),
             ("stream", "record_with_stream"): self.tr("Record while live"),
             ("stream", "record_format"): self.tr("Recording format"),
+            ("listen", "mode"): self.tr("Microphone mode"),
+            ("listen", "language"): self.tr("Recognition language"),
+            ("listen", "vad_threshold"): self.tr("Speech threshold"),
+            ("listen", "vad_release_threshold"): self.tr("Silence threshold"),
+            ("listen", "start_ms"): self.tr("Speech before it counts (ms)"),
+            ("listen", "hangover_ms"): self.tr("Silence that ends speech (ms)"),
+            ("listen", "max_utterance_s"): self.tr("Longest utterance (s)"),
+            ("listen", "partial_interval_s"): self.tr("Partial transcript interval (s)"),
+            ("listen", "wake_word"): self.tr("Wake word"),
+            ("listen", "barge_in"): self.tr("Stop speaking when interrupted"),
+            ("listen", "echo_cancellation"): self.tr("Echo cancellation"),
+            ("listen", "echo_margin_db"): self.tr("Margin over the echo (dB)"),
             ("llm", "provider"): self.tr("Provider"),
             ("llm", "base_url"): self.tr("API base URL"),
             ("llm", "model"): self.tr("Model"),
@@ -251,6 +280,14 @@ class SettingsTexts(QObject):
                 "youtube": "YouTube",
                 "xiaohongshu": self.tr("Xiaohongshu"),
             }
+        elif (area, name) == ("listen", "mode"):
+            names = {
+                "hands_free": self.tr("Hands-free (voice activity)"),
+                "push_to_talk": self.tr("Push to talk"),
+                "off": self.tr("Off"),
+            }
+        elif (area, name) == ("listen", "language"):
+            names = {"auto": self.tr("Automatic"), "zh": "中文", "en": "English", "ja": "日本語"}
         elif (area, name) == ("llm", "provider"):
             names = {
                 "openai": "OpenAI",
