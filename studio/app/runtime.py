@@ -23,6 +23,7 @@ from studio.app.broadcast import BroadcastService, build_broadcast, publish_stat
 from studio.app.config_service import ContainerConfigService, follow_config
 from studio.app.container import Container
 from studio.app.conversation import ConversationApiAdapter
+from studio.app.olv_service import RuntimeOlvBackend
 from studio.app.speech_api import SpeechApiAdapter
 from studio.core.errors import EngineError, StudioError
 from studio.core.events import ApiServerEvent, EngineState, EngineStateEvent, ErrorEvent
@@ -102,6 +103,7 @@ class EngineRuntime:
         self.api_services["broadcast"] = BroadcastService(self)
         self.api_services["config"] = ContainerConfigService(container)
         self.api_services["conversation"] = ConversationApiAdapter(self)
+        self.api_services["olv"] = RuntimeOlvBackend(self)  # Open-LLM-VTuber's /client-ws
         self._api_ctx: ApiContext | None = None
 
     # ---- any thread -------------------------------------------------------------------------
