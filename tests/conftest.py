@@ -10,6 +10,14 @@ import pytest
 
 from studio.app.container import Container
 from studio.config.settings import AREAS
+from studio.core.logging import redactor
+
+
+@pytest.fixture(autouse=True)
+def _fresh_redactor() -> Iterator[None]:
+    """Secrets registered by one test (e.g. a key "turn") must not mask words in the next's logs."""
+    yield
+    redactor.forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -57,6 +57,11 @@ class SecretRedactor:
             with self._lock:
                 self._values.add(value)
 
+    def forget_all(self) -> None:
+        """Forget every registered value (tests: one test's secrets must not mask the next's logs)."""
+        with self._lock:
+            self._values.clear()
+
     def redact(self, text: str) -> str:
         """Return ``text`` with every known secret and credential pattern masked."""
         with self._lock:

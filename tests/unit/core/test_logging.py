@@ -249,3 +249,11 @@ def test_log_tail_listeners_get_each_entry_and_can_be_removed() -> None:
         logger.removeHandler(tail)
     assert got == ["first"]
     assert [e.message for e in tail.entries()] == ["first", "second"]
+
+
+def test_the_redactor_forgets_registered_values_on_request() -> None:
+    red = SecretRedactor()
+    red.register("sesame-open")
+    assert red.redact("say sesame-open") == "say ***"
+    red.forget_all()
+    assert red.redact("say sesame-open") == "say sesame-open"
