@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Coroutine, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from studio.api.app import create_app
 from studio.api.deps import ApiContext
@@ -22,6 +22,7 @@ from studio.api.server import LEGACY_PORTS, ApiServer, LegacyPortStatus
 from studio.app.broadcast import BroadcastService, build_broadcast, publish_stats_every, stop_in_thread
 from studio.app.config_service import ContainerConfigService, follow_config
 from studio.app.container import Container
+from studio.app.control import RuntimeControl
 from studio.app.conversation import ConversationApiAdapter
 from studio.app.olv_service import RuntimeOlvBackend
 from studio.app.speech_api import SpeechApiAdapter
@@ -40,6 +41,9 @@ if TYPE_CHECKING:  # the speech stack (engines, audio) loads only when something
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+EnginePart = Literal["conversation", "broadcast", "avatar", "speech"]
+"""The engine parts built on first use (see :meth:`EngineRuntime.release`)."""
 
 _RECORD_ERROR_TASK = "record-error"
 _BROADCAST_STOP_S = 8.0  # encoder flush + files finished + servers told, at shutdown
@@ -104,6 +108,7 @@ class EngineRuntime:
         self.api_services["config"] = ContainerConfigService(container)
         self.api_services["conversation"] = ConversationApiAdapter(self)
         self.api_services["olv"] = RuntimeOlvBackend(self)  # Open-LLM-VTuber's /client-ws
+        self.api_services["control"] = RuntimeControl(self)  # /control/status, /control/restart
         self._api_ctx: ApiContext | None = None
 
     # ---- any thread -------------------------------------------------------------------------
@@ -257,20 +262,7 @@ class EngineRuntime:
         error_sub.close()
         config_sub.close()
         await self._owner.close(1.0)  # first: tasks may be using the speech stack
-        await self._close_conversation()  # before the speech stack it speaks through
-        await self._stop_broadcast()  # before the avatar and the mix it renders and encodes
-        if self._avatar is not None:
-            try:
-                await asyncio.wait_for(self._avatar.close(), 2.0)
-            except (TimeoutError, Exception):
-                log.exception("closing the avatar failed")
-            self._avatar = None
-        if self._speech is not None:
-            try:
-                await asyncio.wait_for(self._speech.close(), 2.0)
-            except (TimeoutError, Exception):
-                log.exception("closing speech failed")
-            self._speech = None
+        await self.release("speech")  # and everything built on it, dependents first
         self._set_state("stopped")
 
     async def _start_api(self) -> None:
@@ -347,9 +339,52 @@ class EngineRuntime:
             return self._conversation
 
     @property
+    def current_speech(self) -> SpeechStack | None:
+        """The speech stack if it has been built (any thread)."""
+        return self._speech
+
+    @property
     def current_conversation(self) -> ConversationService | None:
         """The conversation if it has been built (any thread)."""
         return self._conversation
+
+    async def release(self, part: EnginePart) -> list[EnginePart]:
+        """Close ``part`` and every part built on it, dependents first; each is built again on next use.
+
+        Order: conversation (speaks through speech), broadcast (renders the avatar, encodes the mix),
+        avatar (lip-sync from speech), speech. Engine loop.
+
+        Returns:
+            The parts that were running and are now closed.
+        """
+        order: list[EnginePart] = ["conversation", "broadcast", "avatar", "speech"]
+        closed: list[EnginePart] = []
+        for name in order[: order.index(part) + 1]:
+            if name == "avatar" and part == "broadcast":
+                continue
+            if name == "conversation" and part in ("broadcast", "avatar"):
+                continue  # the conversation needs neither the picture nor the avatar
+            if name == "conversation" and self._conversation is not None:
+                await self._close_conversation()
+                closed.append(name)
+            elif name == "broadcast" and self._broadcast is not None:
+                await self._stop_broadcast()
+                closed.append(name)
+            elif name == "avatar" and self._avatar is not None:
+                avatar, self._avatar = self._avatar, None
+                try:
+                    await asyncio.wait_for(avatar.close(), 2.0)
+                except (TimeoutError, Exception):
+                    log.exception("closing the avatar failed")
+                closed.append(name)
+            elif name == "speech" and self._speech is not None:
+                speech, self._speech = self._speech, None
+                try:
+                    await asyncio.wait_for(speech.close(), 2.0)
+                except (TimeoutError, Exception):
+                    log.exception("closing speech failed")
+                closed.append(name)
+        return closed
 
     async def _close_conversation(self) -> None:
         service, self._conversation = self._conversation, None
