@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self.stage = AvatarStage(self.scene, self)
         self.stage.setObjectName("avatarStage")
         self.setCentralWidget(self.stage)
-        self.chat_panel = ChatPanel()
+        self.chat_panel = ChatPanel(container, bridge)
         self.voice_panel = VoicePanel(container, bridge)
         self.stream_panel = StreamPanel(container, bridge, self.scene)
         self.log_panel = LogPanel()
