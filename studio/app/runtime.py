@@ -24,6 +24,7 @@ from studio.app.config_service import ContainerConfigService, follow_config
 from studio.app.container import Container
 from studio.app.control import RuntimeControl
 from studio.app.conversation import ConversationApiAdapter
+from studio.app.listening import ListeningService
 from studio.app.olv_service import RuntimeOlvBackend
 from studio.app.speech_api import SpeechApiAdapter
 from studio.core.errors import EngineError, StudioError
@@ -109,6 +110,9 @@ class EngineRuntime:
         self.api_services["conversation"] = ConversationApiAdapter(self)
         self.api_services["olv"] = RuntimeOlvBackend(self)  # Open-LLM-VTuber's /client-ws
         self.api_services["control"] = RuntimeControl(self)  # /control/status, /control/restart
+        self.listening = ListeningService(self)
+        """The microphone ([listen]); started with the engine unless its mode is off."""
+        self.api_services["listen"] = self.listening  # /v1/listen/*
         self._api_ctx: ApiContext | None = None
 
     # ---- any thread -------------------------------------------------------------------------
@@ -251,6 +255,7 @@ class EngineRuntime:
             return
         self._set_state("running")
         ready.set_result(None)
+        self.listening.follow()
         if self._warm_up_speech:
             self._owner.spawn(self._warm_up(), "warm-up-speech")
         await self._stop_requested.wait()
@@ -259,6 +264,7 @@ class EngineRuntime:
             await self._api.stop(timeout=1.0)
             bus.publish(ApiServerEvent(state="stopped"))
             self._api = None
+        await self.listening.close()  # the microphone's barge-in and echo tap use the speech stack
         error_sub.close()
         config_sub.close()
         await self._owner.close(1.0)  # first: tasks may be using the speech stack
@@ -316,6 +322,7 @@ class EngineRuntime:
                     await stack.close()
                     raise EngineError("The engine is stopping.")
                 self._speech = stack
+                self.listening.attach(stack)  # the echo reference follows a rebuilt stack
             return self._speech
 
     async def conversation(self) -> ConversationService:

@@ -33,7 +33,12 @@ from studio.core.errors import ProviderError
 from studio.core.events import TranscriptEvent
 from studio.core.tasks import TaskOwner
 from studio.inference.host import ModelHost, ThreadModelHost
-from studio.speech.asr.packaged_whisper import _PROMPTS, PROVIDER, packaged_whisper_model_dir
+from studio.speech.asr.packaged_whisper import (
+    _PROMPTS,
+    PROVIDER,
+    fast_transcribe,
+    packaged_whisper_model_dir,
+)
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -56,7 +61,15 @@ class AsrResult:
 
 
 def _transcribe(model: WhisperModel, audio: Frames, language: str | None) -> tuple[str, str]:
-    """Model thread: ``(text, language)``; ``language=None`` picks the likeliest of zh/en/ja."""
+    """Model thread: ``(text, language)``; ``language=None`` picks the likeliest of zh/en/ja.
+
+    Short utterances take :func:`~studio.speech.asr.packaged_whisper.fast_transcribe` (one encoder
+    pass over a window fitted to the audio); long ones, and a fast result that looks wrong, the
+    standard 30 s windows.
+    """
+    fast = fast_transcribe(model, audio, language, LANGUAGES)
+    if fast is not None:
+        return fast
     if language is None:
         _lang, _prob, probs = model.detect_language(audio)
         allowed = [(p, code) for code, p in probs if code in LANGUAGES]
