@@ -206,12 +206,110 @@
 <context>
     <name>ChatPanel</name>
     <message>
-        <source>Chat / Script</source>
-        <translation>チャット / 台本</translation>
+        <source>The microphone is off.</source>
+        <translation>マイクはオフです。</translation>
     </message>
     <message>
-        <source>Not available yet. Here you will talk to the avatar, see live chat and turn a topic into a script.</source>
-        <translation>まだ利用できません。ここでアバターと会話したり、ライブのコメントを見たり、話題から台本を作ったりできます。</translation>
+        <source>The microphone is not listening yet.</source>
+        <translation>マイクはまだ聞き取りを始めていません。</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>チャット</translation>
+    </message>
+    <message>
+        <source>Script</source>
+        <translation>台本</translation>
+    </message>
+    <message>
+        <source>Character</source>
+        <translation>キャラクター</translation>
+    </message>
+    <message>
+        <source>Chat model</source>
+        <translation>対話モデル</translation>
+    </message>
+    <message>
+        <source>Type a message and press Enter.</source>
+        <translation>メッセージを入力して Enter で送信。</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>送信</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop the reply at once.</source>
+        <translation>返答をすぐに止めます。</translation>
+    </message>
+    <message>
+        <source>&amp;Microphone</source>
+        <translation>マイク(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>オフ</translation>
+    </message>
+    <message>
+        <source>Hands-free</source>
+        <translation>ハンズフリー</translation>
+    </message>
+    <message>
+        <source>Push to talk</source>
+        <translation>プッシュトゥトーク</translation>
+    </message>
+    <message>
+        <source>Hold to talk</source>
+        <translation>押している間話す</translation>
+    </message>
+    <message>
+        <source>Microphone level (echo removed).</source>
+        <translation>マイクの音量（エコー除去済み）。</translation>
+    </message>
+</context>
+<context>
+    <name>ChatSession</name>
+    <message>
+        <source>The engine is not running.</source>
+        <translation>エンジンが動いていません。</translation>
+    </message>
+    <message>
+        <source>Connected to {model}: first reply after {ms} ms.</source>
+        <translation>{model} に接続しました：最初の返答まで {ms} ミリ秒。</translation>
+    </message>
+    <message>
+        <source>Models: {models}</source>
+        <translation>モデル：{models}</translation>
+    </message>
+</context>
+<context>
+    <name>ChatView</name>
+    <message>
+        <source>(no reply: {detail})</source>
+        <translation>（返答なし：{detail}）</translation>
+    </message>
+    <message>
+        <source>{text} (skipped: too many messages)</source>
+        <translation>{text}（スキップ：メッセージが多すぎます）</translation>
+    </message>
+    <message>
+        <source>You (speaking): {text}</source>
+        <translation>あなた（発話中）：{text}</translation>
+    </message>
+    <message>
+        <source>Avatar</source>
+        <translation>アバター</translation>
+    </message>
+    <message>
+        <source>(interrupted; heard: {heard})</source>
+        <translation>（中断；聞こえた部分：{heard}）</translation>
+    </message>
+    <message>
+        <source>You: {text}</source>
+        <translation>あなた：{text}</translation>
     </message>
 </context>
 <context>
@@ -451,6 +549,222 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Stream key</source>
         <translation>ストリームキー</translation>
+    </message>
+</context>
+<context>
+    <name>PersonaForm</name>
+    <message>
+        <source>&amp;Name</source>
+        <translation>名前(&amp;N)</translation>
+    </message>
+    <message>
+        <source>System &amp;prompt</source>
+        <translation>システムプロンプト(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Speaking &amp;style</source>
+        <translation>話し方(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Emotions</source>
+        <translation>感情</translation>
+    </message>
+    <message>
+        <source>Save character</source>
+        <translation>キャラクターを保存</translation>
+    </message>
+    <message>
+        <source>Reset to default</source>
+        <translation>初期設定に戻す</translation>
+    </message>
+    <message>
+        <source>Restore the default character card.</source>
+        <translation>既定のキャラクターカードに戻します。</translation>
+    </message>
+</context>
+<context>
+    <name>ProviderForm</name>
+    <message>
+        <source>the server&apos;s model</source>
+        <translation>サーバーのモデル</translation>
+    </message>
+    <message>
+        <source>Check the base URL: it must start with http:// or https://.</source>
+        <translation>ベース URL を確認してください：http:// または https:// で始まる必要があります。</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>保存しました。</translation>
+    </message>
+    <message>
+        <source>Testing the connection…</source>
+        <translation>接続をテスト中…</translation>
+    </message>
+    <message>
+        <source>Connection works.</source>
+        <translation>接続できました。</translation>
+    </message>
+    <message>
+        <source>Connection failed:</source>
+        <translation>接続に失敗しました：</translation>
+    </message>
+    <message>
+        <source>&amp;Provider</source>
+        <translation>プロバイダー(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Base &amp;URL</source>
+        <translation>ベース URL(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Model</source>
+        <translation>モデル(&amp;M)</translation>
+    </message>
+    <message>
+        <source>API &amp;key</source>
+        <translation>API キー(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Saved in the secrets store; leave empty to keep it.</source>
+        <translation>シークレットストアに保存されます。空欄なら現在のキーのままです。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>接続テスト</translation>
+    </message>
+</context>
+<context>
+    <name>ScriptPanel</name>
+    <message>
+        <source>Saved “{title}”.</source>
+        <translation>「{title}」を保存しました。</translation>
+    </message>
+    <message>
+        <source>(untitled)</source>
+        <translation>（無題）</translation>
+    </message>
+    <message>
+        <source>Paste a script</source>
+        <translation>台本を貼り付け</translation>
+    </message>
+    <message>
+        <source>Chapters start at headings or blank lines:</source>
+        <translation>章は見出しか空行で区切られます：</translation>
+    </message>
+    <message>
+        <source>Enter a topic first.</source>
+        <translation>先にテーマを入力してください。</translation>
+    </message>
+    <message>
+        <source>Writing the outline…</source>
+        <translation>構成を作成中…</translation>
+    </message>
+    <message>
+        <source>Write an outline or paste a script first.</source>
+        <translation>先に構成を作るか台本を貼り付けてください。</translation>
+    </message>
+    <message>
+        <source>Every chapter has text. Clear a chapter to write it again.</source>
+        <translation>すべての章に本文があります。書き直すには章を空にしてください。</translation>
+    </message>
+    <message>
+        <source>Writing the script…</source>
+        <translation>台本を作成中…</translation>
+    </message>
+    <message>
+        <source>Chapter {n} written.</source>
+        <translation>第 {n} 章を書きました。</translation>
+    </message>
+    <message>
+        <source>There is nothing to read yet.</source>
+        <translation>読み上げる内容がまだありません。</translation>
+    </message>
+    <message>
+        <source>Chapter {c}/{cs}, sentence {s}/{ss}</source>
+        <translation>第 {c}/{cs} 章、{s}/{ss} 文目</translation>
+    </message>
+    <message>
+        <source>Finished reading.</source>
+        <translation>読み上げが終わりました。</translation>
+    </message>
+    <message>
+        <source>Reading stopped.</source>
+        <translation>読み上げを停止しました。</translation>
+    </message>
+    <message>
+        <source>Reading failed: {detail}</source>
+        <translation>読み上げに失敗しました：{detail}</translation>
+    </message>
+    <message>
+        <source>Stop writing</source>
+        <translation>作成を中止</translation>
+    </message>
+    <message>
+        <source>Write script</source>
+        <translation>台本を書く</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>再開</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>一時停止</translation>
+    </message>
+    <message>
+        <source>Read aloud</source>
+        <translation>読み上げ</translation>
+    </message>
+    <message>
+        <source>Topic of the stream, e.g. “Three tips for better sleep”</source>
+        <translation>配信のテーマ（例：「よく眠るための3つのコツ」）</translation>
+    </message>
+    <message>
+        <source>Write outline</source>
+        <translation>構成を作成</translation>
+    </message>
+    <message>
+        <source>The selected chapter&apos;s text. Edit freely; [happy] style tags set the avatar&apos;s emotion.</source>
+        <translation>選んだ章の本文です。自由に編集できます。[happy] のようなタグでアバターの感情を指定します。</translation>
+    </message>
+    <message>
+        <source>Paste script…</source>
+        <translation>台本を貼り付け…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>読み込む</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>スキップ</translation>
+    </message>
+    <message>
+        <source>Jump to chapter</source>
+        <translation>この章へ移動</translation>
+    </message>
+    <message>
+        <source>Read from the start of the selected chapter.</source>
+        <translation>選んだ章の最初から読み上げます。</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+</context>
+<context>
+    <name>ScriptSession</name>
+    <message>
+        <source>The engine is not running.</source>
+        <translation>エンジンが動いていません。</translation>
     </message>
 </context>
 <context>
@@ -911,8 +1225,8 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>API のメインポート。</translation>
     </message>
     <message>
-        <source>Also serve the compatible APIs on their original ports (StreamCream: 9080, 5001, 8888).</source>
-        <translation>互換 API を元のポートでも提供します（StreamCream: 9080、5001、8888）。</translation>
+        <source>Serve the compatible APIs on their original ports too (9080, 5001, 8888, 12393).</source>
+        <translation>互換 API を元のポートでも提供します（9080、5001、8888、12393）。</translation>
     </message>
     <message>
         <source>Let web pages served from this computer (any port) call the API.</source>

@@ -206,12 +206,110 @@
 <context>
     <name>ChatPanel</name>
     <message>
-        <source>Chat / Script</source>
-        <translation>聊天 / 脚本</translation>
+        <source>The microphone is off.</source>
+        <translation>麦克风已关闭。</translation>
     </message>
     <message>
-        <source>Not available yet. Here you will talk to the avatar, see live chat and turn a topic into a script.</source>
-        <translation>尚未开放。你将在这里与虚拟形象对话、查看直播弹幕，并把一个话题写成脚本。</translation>
+        <source>The microphone is not listening yet.</source>
+        <translation>麦克风尚未开始收听。</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>聊天</translation>
+    </message>
+    <message>
+        <source>Script</source>
+        <translation>脚本</translation>
+    </message>
+    <message>
+        <source>Character</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Chat model</source>
+        <translation>对话模型</translation>
+    </message>
+    <message>
+        <source>Type a message and press Enter.</source>
+        <translation>输入消息后按回车发送。</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop the reply at once.</source>
+        <translation>立即停止回复。</translation>
+    </message>
+    <message>
+        <source>&amp;Microphone</source>
+        <translation>麦克风(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Hands-free</source>
+        <translation>免提（自动检测）</translation>
+    </message>
+    <message>
+        <source>Push to talk</source>
+        <translation>按键说话</translation>
+    </message>
+    <message>
+        <source>Hold to talk</source>
+        <translation>按住说话</translation>
+    </message>
+    <message>
+        <source>Microphone level (echo removed).</source>
+        <translation>麦克风音量（已消除回声）。</translation>
+    </message>
+</context>
+<context>
+    <name>ChatSession</name>
+    <message>
+        <source>The engine is not running.</source>
+        <translation>引擎未运行。</translation>
+    </message>
+    <message>
+        <source>Connected to {model}: first reply after {ms} ms.</source>
+        <translation>已连接 {model}：首个回复用时 {ms} 毫秒。</translation>
+    </message>
+    <message>
+        <source>Models: {models}</source>
+        <translation>可用模型：{models}</translation>
+    </message>
+</context>
+<context>
+    <name>ChatView</name>
+    <message>
+        <source>(no reply: {detail})</source>
+        <translation>（没有回复：{detail}）</translation>
+    </message>
+    <message>
+        <source>{text} (skipped: too many messages)</source>
+        <translation>{text}（已跳过：消息太多）</translation>
+    </message>
+    <message>
+        <source>You (speaking): {text}</source>
+        <translation>你（正在说）：{text}</translation>
+    </message>
+    <message>
+        <source>Avatar</source>
+        <translation>虚拟形象</translation>
+    </message>
+    <message>
+        <source>(interrupted; heard: {heard})</source>
+        <translation>（已打断；听到的部分：{heard}）</translation>
+    </message>
+    <message>
+        <source>You: {text}</source>
+        <translation>你：{text}</translation>
     </message>
 </context>
 <context>
@@ -451,6 +549,222 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Stream key</source>
         <translation>串流密钥</translation>
+    </message>
+</context>
+<context>
+    <name>PersonaForm</name>
+    <message>
+        <source>&amp;Name</source>
+        <translation>名字(&amp;N)</translation>
+    </message>
+    <message>
+        <source>System &amp;prompt</source>
+        <translation>系统提示词(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Speaking &amp;style</source>
+        <translation>说话风格(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Emotions</source>
+        <translation>情绪</translation>
+    </message>
+    <message>
+        <source>Save character</source>
+        <translation>保存角色</translation>
+    </message>
+    <message>
+        <source>Reset to default</source>
+        <translation>恢复默认</translation>
+    </message>
+    <message>
+        <source>Restore the default character card.</source>
+        <translation>恢复默认角色卡。</translation>
+    </message>
+</context>
+<context>
+    <name>ProviderForm</name>
+    <message>
+        <source>the server&apos;s model</source>
+        <translation>服务器的模型</translation>
+    </message>
+    <message>
+        <source>Check the base URL: it must start with http:// or https://.</source>
+        <translation>请检查接口地址：必须以 http:// 或 https:// 开头。</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>Testing the connection…</source>
+        <translation>正在测试连接…</translation>
+    </message>
+    <message>
+        <source>Connection works.</source>
+        <translation>连接正常。</translation>
+    </message>
+    <message>
+        <source>Connection failed:</source>
+        <translation>连接失败：</translation>
+    </message>
+    <message>
+        <source>&amp;Provider</source>
+        <translation>服务商(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Base &amp;URL</source>
+        <translation>接口地址(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Model</source>
+        <translation>模型(&amp;M)</translation>
+    </message>
+    <message>
+        <source>API &amp;key</source>
+        <translation>API 密钥(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Saved in the secrets store; leave empty to keep it.</source>
+        <translation>保存在密钥库中；留空则保留原密钥。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+</context>
+<context>
+    <name>ScriptPanel</name>
+    <message>
+        <source>Saved “{title}”.</source>
+        <translation>已保存“{title}”。</translation>
+    </message>
+    <message>
+        <source>(untitled)</source>
+        <translation>（无标题）</translation>
+    </message>
+    <message>
+        <source>Paste a script</source>
+        <translation>粘贴脚本</translation>
+    </message>
+    <message>
+        <source>Chapters start at headings or blank lines:</source>
+        <translation>章节以标题或空行分隔：</translation>
+    </message>
+    <message>
+        <source>Enter a topic first.</source>
+        <translation>请先输入主题。</translation>
+    </message>
+    <message>
+        <source>Writing the outline…</source>
+        <translation>正在生成大纲…</translation>
+    </message>
+    <message>
+        <source>Write an outline or paste a script first.</source>
+        <translation>请先生成大纲或粘贴脚本。</translation>
+    </message>
+    <message>
+        <source>Every chapter has text. Clear a chapter to write it again.</source>
+        <translation>每一章都已有内容。清空某一章即可重新生成。</translation>
+    </message>
+    <message>
+        <source>Writing the script…</source>
+        <translation>正在撰写脚本…</translation>
+    </message>
+    <message>
+        <source>Chapter {n} written.</source>
+        <translation>第 {n} 章已写好。</translation>
+    </message>
+    <message>
+        <source>There is nothing to read yet.</source>
+        <translation>还没有可朗读的内容。</translation>
+    </message>
+    <message>
+        <source>Chapter {c}/{cs}, sentence {s}/{ss}</source>
+        <translation>第 {c}/{cs} 章，第 {s}/{ss} 句</translation>
+    </message>
+    <message>
+        <source>Finished reading.</source>
+        <translation>朗读完毕。</translation>
+    </message>
+    <message>
+        <source>Reading stopped.</source>
+        <translation>朗读已停止。</translation>
+    </message>
+    <message>
+        <source>Reading failed: {detail}</source>
+        <translation>朗读失败：{detail}</translation>
+    </message>
+    <message>
+        <source>Stop writing</source>
+        <translation>停止撰写</translation>
+    </message>
+    <message>
+        <source>Write script</source>
+        <translation>撰写脚本</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Read aloud</source>
+        <translation>朗读</translation>
+    </message>
+    <message>
+        <source>Topic of the stream, e.g. “Three tips for better sleep”</source>
+        <translation>直播主题，例如“改善睡眠的三个小技巧”</translation>
+    </message>
+    <message>
+        <source>Write outline</source>
+        <translation>生成大纲</translation>
+    </message>
+    <message>
+        <source>The selected chapter&apos;s text. Edit freely; [happy] style tags set the avatar&apos;s emotion.</source>
+        <translation>所选章节的正文。可随意编辑；[happy] 这样的标签会设置形象的情绪。</translation>
+    </message>
+    <message>
+        <source>Paste script…</source>
+        <translation>粘贴脚本…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>载入</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>跳过</translation>
+    </message>
+    <message>
+        <source>Jump to chapter</source>
+        <translation>跳到该章</translation>
+    </message>
+    <message>
+        <source>Read from the start of the selected chapter.</source>
+        <translation>从所选章节开头开始朗读。</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+</context>
+<context>
+    <name>ScriptSession</name>
+    <message>
+        <source>The engine is not running.</source>
+        <translation>引擎未运行。</translation>
     </message>
 </context>
 <context>
@@ -911,8 +1225,8 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>API 主端口。</translation>
     </message>
     <message>
-        <source>Also serve the compatible APIs on their original ports (StreamCream: 9080, 5001, 8888).</source>
-        <translation>同时在兼容 API 的原始端口上提供服务（StreamCream：9080、5001、8888）。</translation>
+        <source>Serve the compatible APIs on their original ports too (9080, 5001, 8888, 12393).</source>
+        <translation>同时在兼容 API 的原始端口上提供服务（9080、5001、8888、12393）。</translation>
     </message>
     <message>
         <source>Let web pages served from this computer (any port) call the API.</source>

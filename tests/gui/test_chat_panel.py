@@ -215,11 +215,11 @@ def test_chinese_labels(qtbot, llm, runtime, container, gui_loop, no_devices) ->
     window, panel = _panel(qtbot, container, runtime)
     window.set_language("zh_CN")
     try:
-        assert panel.send_button.text() == "发送"
+        qtbot.waitUntil(lambda: panel.send_button.text() == "发送")
         assert panel.tabs.tabText(1) == "脚本"
         assert panel.provider_form.test_button.text() == "测试连接"
         assert panel.script_panel.outline_button.text() == "生成大纲"
     finally:
         window.set_language("en")
-    assert panel.send_button.text() == "Send"
+    qtbot.waitUntil(lambda: panel.send_button.text() == "Send")
     window.close()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -103,9 +104,13 @@ class ChatPanel(QWidget):
         self.tabs.setObjectName("chatTabs")
         for page in (chat, self.script_panel, self.persona_form, self.provider_form):
             self.tabs.addTab(page, "")
+        scroll = QScrollArea(self)  # a small dock scrolls instead of forcing the window larger
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.tabs)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.tabs)
+        outer.addWidget(scroll)
 
         self._meter_timer = QTimer(self, interval=METER_INTERVAL_MS)
         self._meter_timer.timeout.connect(self._tick_meter)
