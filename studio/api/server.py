@@ -28,8 +28,14 @@ from studio.core.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
-LEGACY_PORTS: Mapping[str, int] = {"loginBackend": 9080, "streamTTSBackend": 5001, "streamingBackend": 8888}
-"""StreamCream's back ends and their hard-coded ports (the front end calls ``localhost:<port>``)."""
+LEGACY_PORTS: Mapping[str, int] = {
+    "loginBackend": 9080,
+    "streamTTSBackend": 5001,
+    "streamingBackend": 8888,
+    "openLlmVtuber": 12393,
+}
+"""StreamCream's back ends and Open-LLM-VTuber's server with their hard-coded ports (their front
+ends call ``localhost:<port>``)."""
 RELAY_BACKEND = "streamingBackend"
 RELAY_PATH = "/ws/relay"
 """Where the stream relay WebSocket lives on the main port; on 8888 it answered on any path."""

@@ -1,6 +1,6 @@
 """Legacy ports: the same API also on StreamCream's ports, each optional, all stopped with the engine.
 
-The real ports (9080, 5001, 8888) are replaced by free ones through ``EngineRuntime(legacy_ports=)``.
+The real ports (9080, 5001, 8888, 12393) are replaced by free ones through ``EngineRuntime(legacy_ports=)``.
 """
 
 from __future__ import annotations
@@ -57,7 +57,12 @@ def _health(url: str) -> int:
 
 
 def test_the_default_ports_are_streamcreams() -> None:
-    assert dict(LEGACY_PORTS) == {"loginBackend": 9080, "streamTTSBackend": 5001, "streamingBackend": 8888}
+    assert dict(LEGACY_PORTS) == {
+        "loginBackend": 9080,
+        "streamTTSBackend": 5001,
+        "streamingBackend": 8888,
+        "openLlmVtuber": 12393,
+    }
 
 
 def test_all_legacy_ports_serve_the_same_api_and_stop_with_the_engine(legacy_on: Container) -> None:
@@ -68,7 +73,7 @@ def test_all_legacy_ports_serve_the_same_api_and_stop_with_the_engine(legacy_on:
         assert [s.name for s in statuses] == list(LEGACY_PORTS)
         assert all(s.ok and not s.error for s in statuses), statuses
         urls = [runtime.api_url, *(s.url for s in statuses)]
-        assert len({u for u in urls if u}) == 4  # four distinct listening ports
+        assert len({u for u in urls if u}) == 1 + len(LEGACY_PORTS)  # distinct listening ports
         for url in urls:
             assert url is not None and _health(url) == 200
         # the same application: the docs and a versioned route answer on a legacy port too
@@ -112,7 +117,7 @@ def test_restart_api_keeps_the_legacy_ports_and_stop_api_closes_them(legacy_on: 
     try:
         runtime.submit(runtime.restart_api(port=0)).result(10)
         statuses = runtime.legacy_ports
-        assert len(statuses) == 3 and all(s.ok for s in statuses)
+        assert len(statuses) == len(LEGACY_PORTS) and all(s.ok for s in statuses)
         for status in statuses:
             assert _health(status.url) == 200
         runtime.submit(runtime.stop_api()).result(10)
