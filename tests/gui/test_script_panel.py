@@ -15,7 +15,7 @@ from studio.ui.main_window import MainWindow
 from studio.ui.panels.script_panel import ScriptPanel
 from tests.gui.test_chat_panel import no_devices  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("no_devices")]
 
 OUTLINE = "标题：春天的早餐\n1. 开场：问候观众\n2. 面包：如何选面包\n3. 牛奶：热牛奶的好处\n4. 结尾：感谢观看"
 CHAPTER = "[happy] 大家好！今天我们聊聊早餐。早餐很重要。"
@@ -42,9 +42,7 @@ def _panel(qtbot, container: Container, runtime: EngineRuntime) -> tuple[MainWin
     return window, panel
 
 
-def test_outline_then_chapters_then_save_and_load(
-    qtbot, llm, runtime, container, gui_loop, no_devices
-) -> None:
+def test_outline_then_chapters_then_save_and_load(qtbot, llm, runtime, container, gui_loop) -> None:
     llm.queue_reply(OUTLINE)
     window, panel = _panel(qtbot, container, runtime)
     panel.topic_edit.setText("早餐")
@@ -73,9 +71,7 @@ def test_outline_then_chapters_then_save_and_load(
     window.close()
 
 
-def test_pasted_script_reads_aloud_with_highlight_and_stops(
-    qtbot, llm, runtime, container, gui_loop, no_devices
-) -> None:
+def test_pasted_script_reads_aloud_with_highlight_and_stops(qtbot, llm, runtime, container, gui_loop) -> None:
     window, panel = _panel(qtbot, container, runtime)
     assert panel.paste_script(PASTED)
     assert [panel.chapter_list.item(n).text() for n in range(2)] == ["开场", "结尾"]
@@ -100,7 +96,7 @@ def test_pasted_script_reads_aloud_with_highlight_and_stops(
     window.close()
 
 
-def test_paste_without_text_reports_an_error(qtbot, llm, runtime, container, gui_loop, no_devices) -> None:
+def test_paste_without_text_reports_an_error(qtbot, llm, runtime, container, gui_loop) -> None:
     window, panel = _panel(qtbot, container, runtime)
     with qtbot.waitSignal(window.bridge.error, timeout=2000) as blocker:
         assert not panel.paste_script("---\n\n……")

@@ -204,8 +204,8 @@ class ChatPanel(QWidget):
         self.talk_button.setVisible(mode == "push_to_talk")
         listen = self.container.config.listen
         if listen.mode != mode:
+            # The engine's listening service follows the saved [listen] area (ConfigChangedEvent).
             self._save_area(listen.model_copy(update={"mode": mode}))
-            self.session.set_mic_mode(mode)
         self._render_mic_status()
 
     def _tick_meter(self) -> None:

@@ -94,21 +94,8 @@ async def _test(settings: LlmSettings, secrets: SecretStore, key: str | None) ->
         await llm.aclose()
 
 
-def _listener(runtime: EngineRuntime) -> Any:
-    """The runtime's microphone listener if it has been built (not every runtime has one yet)."""
-    return getattr(runtime, "current_listener", None)
-
-
-async def _set_mode(runtime: EngineRuntime, mode: str) -> None:
-    listener = _listener(runtime)
-    if listener is not None:
-        await listener.set_mode(mode)
-
-
 async def _push(runtime: EngineRuntime, pressed: bool) -> None:
-    listener = _listener(runtime)
-    if listener is not None:
-        await listener.push_to_talk(pressed)
+    await runtime.listening.push_to_talk(pressed)
 
 
 # ---- GUI thread ---------------------------------------------------------------------------------
@@ -245,12 +232,6 @@ class ChatSession(QObject):
             text += " " + report.message
         self.connection_tested.emit(True, text)
 
-    def set_mic_mode(self, mode: str) -> None:
-        """Switch the running listener (if any) to ``mode``; the setting itself is saved by the panel."""
-        runtime = self.bridge.runtime
-        if runtime is not None and self.bridge.engine_running:
-            self._spawn(lambda: self.bridge.call(_set_mode(runtime, mode)), "chat:mic-mode")
-
     def push_to_talk(self, pressed: bool) -> None:
         """Push-to-talk button pressed or released."""
         runtime = self.bridge.runtime
@@ -260,7 +241,7 @@ class ChatSession(QObject):
     def mic_level(self) -> float | None:
         """The microphone level now (RMS, 0-1), or ``None`` when nothing listens. Any thread."""
         runtime = self.bridge.runtime
-        listener = _listener(runtime) if runtime is not None else None
+        listener = runtime.listening.listener if runtime is not None else None
         return float(listener.level) if listener is not None else None
 
     def _spawn(self, make: Callable[[], Coroutine[Any, Any, Any]], name: str) -> None:
