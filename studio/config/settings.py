@@ -59,7 +59,7 @@ class ApiSettings(AreaSettings):
     port: Port = Field(8765, description="Main API port.")
     legacy_ports: bool = Field(
         False,
-        description="Also serve the compatible APIs on their original ports (StreamCream: 9080, 5001, 8888).",
+        description="Serve the compatible APIs on their original ports too (9080, 5001, 8888, 12393).",
     )
     allow_loopback_origins: bool = Field(
         True, description="Let web pages served from this computer (any port) call the API."

@@ -26,7 +26,7 @@ DESCRIPTIONS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("SettingsTexts", "Main API port."),
     QT_TRANSLATE_NOOP(
         "SettingsTexts",
-        "Also serve the compatible APIs on their original ports (StreamCream: 9080, 5001, 8888).",
+        "Serve the compatible APIs on their original ports too (9080, 5001, 8888, 12393).",
     ),
     QT_TRANSLATE_NOOP("SettingsTexts", "Let web pages served from this computer (any port) call the API."),
     QT_TRANSLATE_NOOP(
