@@ -55,7 +55,7 @@ class SpeechFrontEnd:
         self.echo = EchoCanceller(echo_cancellation=echo_cancellation, stream_delay_ms=stream_delay_ms)
         self.gate = EchoGate(
             margin_db=margin_db,
-            initial_coupling=0.1 if echo_cancellation else 1.0,
+            initial_coupling=1.0,  # no attenuation assumed until the residual echo is measured
             block_while_playing=not barge_in,
         )
         self.vad = VoiceActivity(vad_model, params, bus, source)

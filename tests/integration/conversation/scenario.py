@@ -73,14 +73,29 @@ class _SilenceWatch:
         self.tap = tap
         self.last_loud = 0.0
         self.silent_since = 0.0
+        self.changes: list[tuple[float, bool]] = []  # (when, loud) at every loud <-> silent change
 
     def __call__(self, block: np.ndarray, pos: int) -> None:
         self.tap(block, pos)
         now = time.monotonic()
         if float(np.abs(block).max(initial=0.0)) > 1e-3:
+            if self.silent_since != 0.0 or not self.changes:
+                self.changes.append((now, True))
             self.last_loud, self.silent_since = now, 0.0
         elif self.silent_since == 0.0:
             self.silent_since = now
+            self.changes.append((now, False))
+
+    def silence_after(self, trigger: float) -> tuple[float, float]:
+        """(first silence at or after ``trigger``, last loud block before it), both in seconds
+        after ``trigger`` (a later reply to the user's question does not count)."""
+        loud_before = trigger
+        for when, loud in self.changes:
+            if loud:
+                loud_before = when
+            elif when >= trigger:
+                return when - trigger, max(0.0, loud_before - trigger)
+        return float("inf"), float("inf")
 
 
 async def main(mode: str, work: Path, question: str, voice2: str | None) -> dict[str, Any]:
@@ -164,10 +179,9 @@ async def main(mode: str, work: Path, question: str, voice2: str | None) -> dict
                 result["barge_in"] = bool(barge)
                 if barge and started:
                     result["barge_after_voice_s"] = barge[0] - t_voice
-                    result["silent_after_trigger_ms"] = 1000 * (
-                        watch.silent_since - min(started[0], barge[0])
-                    )
-                    result["loud_after_trigger_ms"] = 1000 * (watch.last_loud - min(started[0], barge[0]))
+                    silent, loud = watch.silence_after(min(started[0], barge[0]))
+                    result["silent_after_trigger_ms"] = 1000 * silent
+                    result["loud_after_trigger_ms"] = 1000 * loud
             await listener.stop()
             result["speech"] = [e.state for _t, e in events if isinstance(e, UserSpeechEvent)]
             result["finals"] = [e.text for _t, e in events if isinstance(e, TranscriptEvent) and e.final]

@@ -14,11 +14,6 @@ from tests.integration.conversation._common import WHY, run, voice_file
 pytestmark = [pytest.mark.skipif(bool(WHY), reason=WHY or "n/a"), pytest.mark.slow]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect (issue 8): through the PulseAudio speaker->mic loop the studio's own voice "
-    "started 3 utterances in 4 s (AEC3 not converged / echo gate's initial coupling too low)",
-)
 def test_own_voice_does_not_barge_in_but_a_second_voice_does(tmp_path: Path) -> None:
     voice2 = voice_file(tmp_path, "すみません、ちょっと待ってください。質問があります。", "kokoro", "voice2")
     r = run(tmp_path, "barge", voice2, voice2)
