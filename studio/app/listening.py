@@ -87,6 +87,10 @@ class ListeningService:
             c = self._runtime.container
             wanted, device = c.config.listen, c.config.audio.input_device
             current = self.listener
+            if wanted.mode == "off":  # off closes the microphone (no open device, no indicator)
+                if current is not None:
+                    await self._stop_listener()
+                return
             if current is not None and self._settings is not None:
                 same = self._settings.model_copy(update={"mode": wanted.mode}) == wanted
                 if same and self._device == device:
@@ -94,8 +98,6 @@ class ListeningService:
                     self._settings = wanted
                     return
                 await self._stop_listener()
-            if wanted.mode == "off":
-                return
             try:
                 await self._start(wanted, device)
             except StudioError as exc:
