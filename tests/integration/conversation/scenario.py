@@ -90,12 +90,17 @@ class _SilenceWatch:
         """(first silence at or after ``trigger``, last loud block before it), both in seconds
         after ``trigger`` (a later reply to the user's question does not count)."""
         loud_before = trigger
+        state_at_trigger = False
         for when, loud in self.changes:
+            if when < trigger:
+                state_at_trigger = loud
             if loud:
                 loud_before = when
             elif when >= trigger:
                 return when - trigger, max(0.0, loud_before - trigger)
-        return float("inf"), float("inf")
+            if when >= trigger and not state_at_trigger:
+                return 0.0, 0.0  # silent (between clauses) when the trigger came
+        return (0.0, 0.0) if not state_at_trigger else (float("inf"), float("inf"))
 
 
 async def main(mode: str, work: Path, question: str, voice2: str | None) -> dict[str, Any]:
