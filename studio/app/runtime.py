@@ -13,7 +13,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from studio.api.app import create_app
@@ -102,6 +102,7 @@ class EngineRuntime:
         self._stop_requested: asyncio.Event | None = None
         self.state: EngineState = "stopped"
         self.api_services: dict[str, Any] = {}
+        self._on_shutdown: list[Callable[[], Awaitable[None]]] = []
         """Engine services the API routes use, by name (see :class:`studio.api.deps.ApiContext`)."""
         self.api_services["bus"] = container.bus  # /v1/ws/events
         self.api_services["speech"] = SpeechApiAdapter(self)
@@ -268,6 +269,12 @@ class EngineRuntime:
         error_sub.close()
         config_sub.close()
         await self._owner.close(1.0)  # first: tasks may be using the speech stack
+        for close in reversed(self._on_shutdown):  # extra users of the speech stack (script reader)
+            try:
+                await asyncio.wait_for(close(), 3.0)
+            except (TimeoutError, Exception):
+                log.exception("closing %r failed", close)
+        self._on_shutdown.clear()
         await self.release("speech")  # and everything built on it, dependents first
         self._set_state("stopped")
 
@@ -354,6 +361,10 @@ class EngineRuntime:
     def current_conversation(self) -> ConversationService | None:
         """The conversation if it has been built (any thread)."""
         return self._conversation
+
+    def on_shutdown(self, close: Callable[[], Awaitable[None]]) -> None:
+        """Run ``close`` at shutdown, before the speech stack closes (engine loop)."""
+        self._on_shutdown.append(close)
 
     async def release(self, part: EnginePart) -> list[EnginePart]:
         """Close ``part`` and every part built on it, dependents first; each is built again on next use.

@@ -160,5 +160,7 @@ async def build_script_service(runtime: EngineRuntime) -> ScriptService:
         voice_id=tts.voice or None,
         options=TtsOptions(speed=tts.speed, pitch=tts.pitch, volume=tts.volume),
     )
+    service = ScriptService(runtime, reader, ScriptRepo(c.db))
+    runtime.on_shutdown(service.close)  # stop reading before the speech stack closes
     log.info("script service ready")
-    return ScriptService(runtime, reader, ScriptRepo(c.db))
+    return service
