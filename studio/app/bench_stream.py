@@ -107,7 +107,10 @@ def _bench(
             return live2d_renderer(model)
         return make_renderer(avatar.avatar, resources_dir=c.paths.resources_dir)
 
-    settings = c.config.stream
+    # A benchmark reports a server that is not there at once instead of retrying for minutes.
+    settings = c.config.stream.model_copy(
+        update={"reconnect_retries": 2, "reconnect_delay_s": 0.5, "reconnect_max_delay_s": 1.0}
+    )
     feed = StageFeed(renderer, avatar.director.frame_state, c.clock, lambda: settings)
     session = BroadcastSession(settings, stack.playout.mixer, feed, tmp, bus=c.bus)
     talking = runtime.submit(_talk(stack.speaker))
