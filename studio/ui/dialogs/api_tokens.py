@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.ui.widgets.confirm import ask_yes_no
+
 if TYPE_CHECKING:
     from studio.ui.dialogs.api_accounts import AccountsSession, TokenView, UserView
 
@@ -223,23 +225,14 @@ class TokensBox(QGroupBox):
         token = next((t for t in self.tokens if t.id == token_id), None)
         if token is None:
             return None
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        self.confirm_box = ask_yes_no(
+            self,
+            "revokeTokenBox",
             self.tr("Revoke token"),
             self.tr("Revoke the token {name}? Plugins using it lose access at once.").format(name=token.name),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
+            lambda: self.session.revoke_token(token.id),
         )
-        box.setObjectName("revokeTokenBox")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        yes = box.button(QMessageBox.StandardButton.Yes)
-        box.finished.connect(
-            lambda _result: self.session.revoke_token(token.id) if box.clickedButton() is yes else None
-        )
-        box.finished.connect(box.deleteLater)  # after the handlers above
-        self.confirm_box = box
-        box.open()
-        return box
+        return self.confirm_box
 
     def refresh_buttons(self) -> None:
         """Enable what can be done now (engine running, nothing busy, a row chosen)."""

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from studio.api.auth.passwords import email_problem, password_problem, username_problem
 from studio.ui.dialogs.api_accounts import AccountsSession, TokenView, UserView
 from studio.ui.dialogs.api_tokens import TokensBox
+from studio.ui.widgets.confirm import ask_yes_no
 
 if TYPE_CHECKING:
     from studio.ui.bridge import EngineBridge
@@ -188,23 +189,14 @@ class UsersBox(QGroupBox):
         user = self.selected()
         if user is None:
             return None
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        self.confirm_box = ask_yes_no(
+            self,
+            "removeUserBox",
             self.tr("Remove user"),
             self.tr("Remove the user {name} and their plugin tokens?").format(name=user.username),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
+            lambda: self.session.remove_user(user.id),
         )
-        box.setObjectName("removeUserBox")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        yes = box.button(QMessageBox.StandardButton.Yes)
-        box.finished.connect(
-            lambda _result: self.session.remove_user(user.id) if box.clickedButton() is yes else None
-        )
-        box.finished.connect(box.deleteLater)  # after the handlers above
-        self.confirm_box = box
-        box.open()
-        return box
+        return self.confirm_box
 
     def toggle_admin(self) -> bool:
         """Give the selected user the admin role, or take it away."""
