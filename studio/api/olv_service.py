@@ -112,11 +112,12 @@ class PackagedWhisperRecognizer:
     """:class:`SpeechRecognizer` over the packaged Whisper base model, in a worker thread.
 
     Args:
-        language: ``zh``, ``en``, ``ja`` ... (Whisper language code).
+        language: ``zh``, ``en``, ``ja`` ... (Whisper language code); ``None`` detects it per
+            request (Open-LLM-VTuber clients send any language).
         cache_dir: Where the model is joined (default: a shared temp folder).
     """
 
-    def __init__(self, language: str = "zh", cache_dir: Path | None = None) -> None:
+    def __init__(self, language: str | None = None, cache_dir: Path | None = None) -> None:
         self.language = language
         self.cache_dir = cache_dir
         self._lock: asyncio.Lock | None = None

@@ -120,7 +120,7 @@ def _model(model_dir: str, threads: int) -> WhisperModel:
 def transcribe(
     wav: npt.NDArray[np.floating],
     sr: int,
-    language: str,
+    language: str | None,
     *,
     cache_dir: Path | None = None,
     threads: int = 2,
@@ -130,7 +130,7 @@ def transcribe(
     Args:
         wav: Mono samples in -1..1 (any float dtype).
         sr: Their sample rate (resampled to 16 kHz here).
-        language: ``zh``, ``en``, ``ja`` (any Whisper language code).
+        language: ``zh``, ``en``, ``ja`` (any Whisper language code), or ``None`` to detect it.
         cache_dir: Where the model is joined; default: a folder in the system temp dir, shared
             between runs.
         threads: CTranslate2 CPU threads.
@@ -152,6 +152,9 @@ def transcribe(
         model = _model(str(model_dir), threads)
     except ImportError as exc:
         raise ProviderError("faster-whisper is not installed.", provider=PROVIDER) from exc
+    if language is None:  # detect among zh/en/ja, then transcribe with that language's prompt
+        _lang, _p, ranked = model.detect_language(audio)
+        language = next((code for code, _prob in ranked if code in ("zh", "en", "ja")), "zh")
     segments, _info = model.transcribe(
         audio,
         language=language,
