@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from studio.audio.devices import sounddevice_module, why_unavailable
+from studio.audio.devices import query_devices, sounddevice_module, why_unavailable
 from studio.audio.resample import StreamResampler
 from studio.audio.ring import Frames, SpscRing
 from studio.core.events import Event
@@ -61,35 +61,17 @@ class InputDeviceInfo:
 
 def list_input_devices() -> list[InputDeviceInfo]:
     """All devices with an input channel; empty with no devices or no PortAudio."""
-    sd = sounddevice_module()
-    if sd is None:
-        return []
-    try:
-        raw: Any = sd.query_devices()
-        apis: Any = sd.query_hostapis()
-    except Exception as exc:  # sounddevice.PortAudioError
-        log.info("cannot list audio devices", extra={"error": str(exc)})
-        return []
-    try:
-        default = int(sd.query_devices(kind="input")["index"])
-    except Exception:  # no default input
-        default = -1
-    out = []
-    for index, dev in enumerate(raw):
-        if int(dev.get("max_input_channels", 0)) <= 0:
-            continue
-        api = dev.get("hostapi", 0)
-        out.append(
-            InputDeviceInfo(
-                index=index,
-                name=str(dev.get("name", f"device {index}")),
-                hostapi=str(apis[api]["name"]) if 0 <= api < len(apis) else "",
-                max_input_channels=int(dev["max_input_channels"]),
-                default_samplerate=float(dev.get("default_samplerate", 0.0)),
-                is_default=index == default,
-            )
+    return [
+        InputDeviceInfo(
+            index=index,
+            name=str(dev.get("name", f"device {index}")),
+            hostapi=hostapi,
+            max_input_channels=int(dev["max_input_channels"]),
+            default_samplerate=float(dev.get("default_samplerate", 0.0)),
+            is_default=is_default,
         )
-    return out
+        for index, dev, hostapi, is_default in query_devices("input")
+    ]
 
 
 def find_input_device(selector: int | str | None) -> InputDeviceInfo | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
 log = logging.getLogger(__name__)
 
@@ -79,16 +79,17 @@ class DeviceInfo:
         return f"{self.name} ({self.hostapi})"
 
 
-def _default_output_index(sd: ModuleType) -> int:
+def _default_index(sd: ModuleType, kind: str) -> int:
     try:
-        info: Any = sd.query_devices(kind="output")  # the default output (sd.default or host API's)
+        info: Any = sd.query_devices(kind=kind)  # the default device (sd.default or the host API's)
         return int(info["index"])
-    except Exception:  # PortAudioError: there is no default output
+    except Exception:  # PortAudioError: there is no default device of this kind
         return -1
 
 
-def list_output_devices() -> list[DeviceInfo]:
-    """All devices with at least one output channel; empty with no devices or no PortAudio."""
+def query_devices(kind: Literal["input", "output"]) -> list[tuple[int, Any, str, bool]]:
+    """``(index, PortAudio device dict, host API name, is default)`` of every device with
+    ``kind`` channels; empty with no devices or no PortAudio."""
     sd = sounddevice_module()
     if sd is None:
         return []
@@ -98,24 +99,31 @@ def list_output_devices() -> list[DeviceInfo]:
     except Exception as exc:  # sounddevice.PortAudioError
         log.info("cannot list audio devices", extra={"error": str(exc)})
         return []
-    default = _default_output_index(sd)
-    out: list[DeviceInfo] = []
+    default = _default_index(sd, kind)
+    out = []
     for index, dev in enumerate(raw):
-        if int(dev.get("max_output_channels", 0)) <= 0:
+        if int(dev.get(f"max_{kind}_channels", 0)) <= 0:
             continue
         api = dev.get("hostapi", 0)
-        out.append(
-            DeviceInfo(
-                index=index,
-                name=str(dev.get("name", f"device {index}")),
-                hostapi=str(apis[api]["name"]) if 0 <= api < len(apis) else "",
-                max_output_channels=int(dev["max_output_channels"]),
-                default_samplerate=float(dev.get("default_samplerate", 0.0)),
-                low_latency=float(dev.get("default_low_output_latency", 0.0)),
-                is_default=index == default,
-            )
-        )
+        hostapi = str(apis[api]["name"]) if 0 <= api < len(apis) else ""
+        out.append((index, dev, hostapi, index == default))
     return out
+
+
+def list_output_devices() -> list[DeviceInfo]:
+    """All devices with at least one output channel; empty with no devices or no PortAudio."""
+    return [
+        DeviceInfo(
+            index=index,
+            name=str(dev.get("name", f"device {index}")),
+            hostapi=hostapi,
+            max_output_channels=int(dev["max_output_channels"]),
+            default_samplerate=float(dev.get("default_samplerate", 0.0)),
+            low_latency=float(dev.get("default_low_output_latency", 0.0)),
+            is_default=is_default,
+        )
+        for index, dev, hostapi, is_default in query_devices("output")
+    ]
 
 
 def default_output_device() -> DeviceInfo | None:
