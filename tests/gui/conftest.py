@@ -13,11 +13,14 @@ import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from studio.app.container import Container
 from studio.app.runtime import EngineRuntime
+from studio.audio import devices
 
 if sys.platform.startswith("linux") and os.environ.get("DISPLAY"):
     # QOpenGLWidget (the avatar view) needs a real X server; ``offscreen`` lacks it.
@@ -97,3 +100,25 @@ def runtime(container: Container) -> Iterator[EngineRuntime]:
         yield rt
     finally:
         rt.stop(timeout=2.0)
+
+
+class FakePortAudioError(Exception):
+    """What sounddevice raises when there is no default device."""
+
+
+@pytest.fixture
+def no_devices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No sound card, as on a headless server (the null sink plays the mix in real time)."""
+
+    def query_devices(device: int | None = None, kind: str | None = None) -> Any:
+        if kind == "output":
+            raise FakePortAudioError("Error querying device -1")
+        return []
+
+    fake = SimpleNamespace(
+        query_devices=query_devices,
+        query_hostapis=lambda index=None: [{"name": "ALSA"}],
+        PortAudioError=FakePortAudioError,
+    )
+    monkeypatch.setattr(devices._PortAudio, "module", fake)
+    monkeypatch.setattr(devices._PortAudio, "error", "")

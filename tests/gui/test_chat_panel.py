@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 
 from studio.app.container import Container
 from studio.app.runtime import EngineRuntime
-from studio.audio import devices
 from studio.brain.persona import PersonaStore
 from studio.config.llm_settings import LLM_API_KEY_SECRET
 from studio.storage.history_repo import PersonaRepo
@@ -25,28 +22,6 @@ pytestmark = pytest.mark.gui
 
 REPLY = "[happy] 你好呀，我是奶油。今天也很开心见到你！"
 LONG_REPLY = "".join(f"这是第{n}句比较长的回答，用来测试打断。" for n in range(1, 40))
-
-
-class FakePortAudioError(Exception):
-    pass
-
-
-@pytest.fixture
-def no_devices(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No sound card: the playout plays silently in real time."""
-
-    def query_devices(device: int | None = None, kind: str | None = None) -> Any:
-        if kind == "output":
-            raise FakePortAudioError("Error querying device -1")
-        return []
-
-    fake = SimpleNamespace(
-        query_devices=query_devices,
-        query_hostapis=lambda index=None: [{"name": "ALSA"}],
-        PortAudioError=FakePortAudioError,
-    )
-    monkeypatch.setattr(devices._PortAudio, "module", fake)
-    monkeypatch.setattr(devices._PortAudio, "error", "")
 
 
 @pytest.fixture

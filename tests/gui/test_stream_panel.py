@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import tomllib
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import QLineEdit
 
 from studio.app.container import Container
 from studio.app.runtime import EngineRuntime
-from studio.audio import devices
 from studio.broadcast.presets import PRESETS
 from studio.testing.rtmp import NginxRtmpServer, require_rtmp_tools
 from studio.ui.gui_main import create_main_window
@@ -26,28 +24,6 @@ from studio.ui.panels.stream_panel import StreamPanel
 pytestmark = pytest.mark.gui
 
 KEY = "secretkey123-Do-Not-Leak"
-
-
-class FakePortAudioError(Exception):
-    pass
-
-
-@pytest.fixture
-def no_devices(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No sound card, as on a headless server (the null sink plays the mix in real time)."""
-
-    def query_devices(device: int | None = None, kind: str | None = None) -> Any:
-        if kind == "output":
-            raise FakePortAudioError("Error querying device -1")
-        return []
-
-    fake = SimpleNamespace(
-        query_devices=query_devices,
-        query_hostapis=lambda index=None: [{"name": "ALSA"}],
-        PortAudioError=FakePortAudioError,
-    )
-    monkeypatch.setattr(devices._PortAudio, "module", fake)
-    monkeypatch.setattr(devices._PortAudio, "error", "")
 
 
 @pytest.fixture(autouse=True)
