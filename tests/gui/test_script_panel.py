@@ -13,7 +13,6 @@ from studio.testing.llm_server import LlmTestServer
 from studio.ui.gui_main import create_main_window
 from studio.ui.main_window import MainWindow
 from studio.ui.panels.script_panel import ScriptPanel
-from tests.gui.test_chat_panel import no_devices  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("no_devices")]
 
