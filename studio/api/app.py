@@ -27,7 +27,7 @@ from studio.api.routes.streaming import include_streaming_routes
 from studio.api.routes.tts import include_tts_routes
 from studio.api.schemas import Envelope
 from studio.config.settings import ApiSettings
-from studio.core.errors import PathNotAllowedError, StudioError, ValidationError
+from studio.core.errors import NotFoundError, PathNotAllowedError, StudioError, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,13 @@ def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
     @app.exception_handler(StudioError)
     async def _studio_error(request: Request, exc: StudioError) -> JSONResponse:
         status = (
-            403 if isinstance(exc, PathNotAllowedError) else 400 if isinstance(exc, ValidationError) else 500
+            403
+            if isinstance(exc, PathNotAllowedError)
+            else 404
+            if isinstance(exc, NotFoundError)
+            else 400
+            if isinstance(exc, ValidationError)
+            else 500
         )
         if status == 500:
             log.error("request failed: %s", exc, extra={"path": request.url.path, "code": exc.code})

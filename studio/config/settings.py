@@ -59,7 +59,9 @@ class ApiSettings(AreaSettings):
     port: Port = Field(8765, description="Main API port.")
     legacy_ports: bool = Field(
         False,
-        description="Serve the compatible APIs on their original ports too (9080, 5001, 8888, 12393).",
+        description=(
+            "Serve the compatible APIs on their original ports too (9080, 5001, 8888, 9880, 7861, 12393)."
+        ),
     )
     allow_loopback_origins: bool = Field(
         True, description="Let web pages served from this computer (any port) call the API."
@@ -131,6 +133,16 @@ class TtsSettings(AreaSettings):
     )
     openai_tts_model: str = Field("tts-1", description="Speech model name of that service.")
     openai_tts_voice: str = Field("alloy", description="Voice name of that service.")
+    voxcpm_model: str = Field(
+        "", description="Imported VoxCPM model to load (Voice -> Models); empty = VoxCPM off."
+    )
+    voxcpm_device: Literal["auto", "cpu", "cuda", "mps"] = Field(
+        "auto", description="Where VoxCPM runs: auto picks CUDA, then Apple MPS, then the CPU."
+    )
+    clone_speaker: str = Field(
+        "",
+        description="Speaker (Voice -> Speakers) that cloning voices imitate; empty = the model's own voice.",
+    )
 
 
 class StorageSettings(AreaSettings):

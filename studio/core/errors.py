@@ -106,3 +106,9 @@ class PathNotAllowedError(ValidationError):
     """A path from outside resolved outside the studio's folders."""
 
     code = "path_not_allowed"
+
+
+class NotFoundError(ValidationError):
+    """Something named in a request (a speaker, a model ...) does not exist; the API answers 404."""
+
+    code = "not_found"
