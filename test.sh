@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Quick start, command 2: install everything plus the test tools, then run the whole test suite:
+# Quick start, command 2: install everything (with the VoxCPM engine) plus the test tools, then run
+# the whole test suite:
 # ruff (lint + format), mypy, import contracts, and pytest (GUI tests under Xvfb).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 started=$(date +%s)
-bash scripts/bootstrap.sh --dev || exit 1
+bash scripts/bootstrap.sh --dev --voxcpm || exit 1
 echo "setup took $(( $(date +%s) - started )) s" >&2
 BIN="$ROOT/.venv/bin"
 fail=0

@@ -5,16 +5,19 @@
 #   scripts/bootstrap.sh            runtime only
 #   scripts/bootstrap.sh --dev      + test tools (pytest, Xvfb, linters)
 #   scripts/bootstrap.sh --gpu      swap onnxruntime for onnxruntime-gpu (never both installed)
+#   scripts/bootstrap.sh --voxcpm   + the VoxCPM voice-cloning engine (torch; a large download)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${STUDIO_VENV:-$ROOT/.venv}"
 DEV=0
 GPU=0
+VOXCPM=0
 for arg in "$@"; do
   case "$arg" in
     --dev) DEV=1 ;;
     --gpu) GPU=1 ;;
+    --voxcpm) VOXCPM=1 ;;
     *) echo "bootstrap: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -75,6 +78,7 @@ install_python_deps() {
   fi
   local extras="" mode="runtime"
   [ "$DEV" = 1 ] && extras="dev" && mode="dev"
+  [ "$VOXCPM" = 1 ] && extras="${extras:+$extras,}voxcpm" && mode="$mode-voxcpm"
   [ "$GPU" = 1 ] && mode="$mode-gpu"
   local stamp="$VENV/.studio-stamp-$mode"
   local digest
