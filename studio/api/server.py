@@ -32,10 +32,15 @@ LEGACY_PORTS: Mapping[str, int] = {
     "loginBackend": 9080,
     "streamTTSBackend": 5001,
     "streamingBackend": 8888,
+    "gptSovits": 9880,
+    "voxcpm": 7861,
     "openLlmVtuber": 12393,
 }
-"""StreamCream's back ends and Open-LLM-VTuber's server with their hard-coded ports (their front
-ends call ``localhost:<port>``)."""
+"""StreamCream's back ends, GPT-SoVITS api_v2, the VoxCPM streaming server and Open-LLM-VTuber's
+server with their usual ports (their clients call ``localhost:<port>``)."""
+PORT_PREFIXES: Mapping[str, str] = {"gptSovits": "/gpt-sovits", "voxcpm": "/voxcpm"}
+"""Legacy ports that serve one compat router at their root: on the main port the router lives under
+this prefix (``/gpt-sovits/tts``); a request on the legacy port (``:9880/tts``) is routed there."""
 RELAY_BACKEND = "streamingBackend"
 RELAY_PATH = "/ws/relay"
 """Where the stream relay WebSocket lives on the main port; on 8888 it answered on any path."""
@@ -151,6 +156,39 @@ class RelayOnAnyPath:
         return any(route.matches(scope)[0] is Match.FULL for route in routes)
 
 
+class PrefixOnPort:
+    """ASGI wrapper: requests arriving on certain ports are routed under a path prefix.
+
+    GPT-SoVITS clients call ``http://127.0.0.1:9880/tts``; the studio serves that router under
+    ``/gpt-sovits`` on its main port. On the legacy port a path that the prefixed router serves goes
+    there; any other path (``/health``, ``/v1/...``) reaches the studio's app as on the main port, and
+    ``/docs`` opens the studio's API docs (both upstream servers are FastAPI apps with ``/docs``).
+
+    Args:
+        app: The application to call.
+        prefixes: Bound port -> path prefix.
+        routed: The Starlette/FastAPI app whose routes decide whether a prefixed path exists.
+    """
+
+    def __init__(self, app: ASGIApp, prefixes: Mapping[int, str], routed: ASGIApp) -> None:
+        self.app = app
+        self.prefixes = dict(prefixes)
+        self._routes = getattr(getattr(routed, "router", None), "routes", [])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        server = scope.get("server") if scope["type"] in ("http", "websocket") else None
+        prefix = self.prefixes.get(server[1]) if server is not None else None
+        if prefix is not None:
+            path: str = scope["path"]
+            if path == "/docs":
+                scope = {**scope, "path": "/api-docs", "raw_path": b"/api-docs"}
+            elif not (path == prefix or path.startswith(prefix + "/")):
+                moved = {**scope, "path": prefix + path, "raw_path": (prefix + path).encode()}
+                if any(route.matches(moved)[0] is not Match.NONE for route in self._routes):
+                    scope = moved
+        await self.app(scope, receive, send)
+
+
 class ApiServer:
     """One uvicorn server for ``app`` on ``host:port``, run as an owned task on the engine loop.
 
@@ -201,7 +239,7 @@ class ApiServer:
                     else exc.user_message.rstrip(".")
                 )
                 status.error = (
-                    f"Legacy port {port} (StreamCream {name}) is not served: {why}. The other ports "
+                    f"Legacy port {port} ({name}) is not served: {why}. The other ports "
                     "still serve; free this one or turn legacy ports off in Settings -> API."
                 )
                 log.warning("legacy port not served", extra={"port": port, "backend": name})
@@ -226,6 +264,9 @@ class ApiServer:
         relay = next((s for s in self.legacy if s.name == RELAY_BACKEND and s.ok), None)
         if relay is not None:
             app = RelayOnAnyPath(app, relay.port)
+        prefixed = {s.port: PORT_PREFIXES[s.name] for s in self.legacy if s.ok and s.name in PORT_PREFIXES}
+        if prefixed:
+            app = PrefixOnPort(app, prefixed, routed=self.app)
         config = uvicorn.Config(
             app,
             log_config=None,

@@ -1,6 +1,8 @@
-"""Legacy ports: the same API also on StreamCream's ports, each optional, all stopped with the engine.
+"""Legacy ports: the same API also on the compatible servers' ports, each optional, all stopped with
+the engine; the GPT-SoVITS and VoxCPM ports serve their router at the root.
 
-The real ports (9080, 5001, 8888, 12393) are replaced by free ones through ``EngineRuntime(legacy_ports=)``.
+The real ports (9080, 5001, 8888, 9880, 7861, 12393) are replaced by free ones through
+``EngineRuntime(legacy_ports=)``.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ def test_the_default_ports_are_streamcreams() -> None:
         "loginBackend": 9080,
         "streamTTSBackend": 5001,
         "streamingBackend": 8888,
+        "gptSovits": 9880,
+        "voxcpm": 7861,
         "openLlmVtuber": 12393,
     }
 
@@ -99,7 +103,7 @@ def test_a_taken_legacy_port_is_reported_and_the_others_serve(legacy_on: Contain
         by_name = {s.name: s for s in runtime.legacy_ports}
         bad = by_name["streamTTSBackend"]
         assert not bad.ok and bad.url == ""
-        assert f"Legacy port {taken_port} (StreamCream streamTTSBackend)" in bad.error
+        assert f"Legacy port {taken_port} (streamTTSBackend)" in bad.error
         assert "already in use" in bad.error and "Settings -> API" in bad.error
         assert runtime.api_url is not None and _health(runtime.api_url) == 200
         for name in ("loginBackend", "streamingBackend"):
@@ -173,6 +177,48 @@ async def test_the_relay_port_takes_a_websocket_on_any_path() -> None:
         with pytest.raises(websockets.InvalidStatus):  # the main port keeps exact paths
             async with websockets.connect(main + "/anything", open_timeout=5):
                 pass
+    finally:
+        await server.stop()
+    assert await owner.close() == []
+
+
+def _prefixed_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/gpt-sovits/tts")
+    async def tts() -> dict[str, str]:
+        return {"served": "gpt-sovits"}
+
+    @app.get("/voxcpm/health")
+    async def vox_health() -> dict[str, str]:
+        return {"served": "voxcpm"}
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"served": "studio"}
+
+    @app.get("/api-docs")
+    async def docs() -> dict[str, str]:
+        return {"served": "docs"}
+
+    return app
+
+
+async def test_the_gpt_sovits_and_voxcpm_ports_serve_their_router_at_the_root() -> None:
+    owner = TaskOwner("test")
+    server = ApiServer(_prefixed_app(), "127.0.0.1", 0, owner, legacy_ports={"gptSovits": 0, "voxcpm": 0})
+    await server.start()
+    try:
+        sovits, vox = (s.url for s in server.legacy)
+        async with httpx.AsyncClient(timeout=5) as client:
+            assert (await client.get(sovits + "/tts")).json() == {"served": "gpt-sovits"}
+            assert (await client.get(sovits + "/gpt-sovits/tts")).json() == {"served": "gpt-sovits"}
+            assert (await client.get(sovits + "/health")).json() == {"served": "studio"}  # not a router path
+            assert (await client.post(sovits + "/tts")).status_code == 405  # the router's path, wrong method
+            assert (await client.get(sovits + "/docs")).json() == {"served": "docs"}
+            assert (await client.get(vox + "/health")).json() == {"served": "voxcpm"}
+            assert (await client.get(server.url + "/health")).json() == {"served": "studio"}
+            assert (await client.get(server.url + "/tts")).status_code == 404  # the main port keeps paths
     finally:
         await server.stop()
     assert await owner.close() == []
