@@ -203,6 +203,27 @@ def _m6_scripts(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_scripts_updated ON scripts (updated_at)")
 
 
+def _m7_speakers(db: sqlite_utils.Database) -> None:
+    # The voice cloning library: reference recordings (files under data/voices/speakers) and their
+    # editable transcripts. ``file`` is the stored file's name, relative to that folder.
+    db.execute(
+        """
+        CREATE TABLE speakers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            file TEXT NOT NULL UNIQUE,
+            transcript TEXT NOT NULL DEFAULT '',
+            language TEXT NOT NULL DEFAULT '',
+            duration_s REAL NOT NULL,
+            sample_rate INTEGER NOT NULL,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_speakers_created ON speakers (created_at)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: meta, event_log", _m1_initial),
     Migration(2, "avatars", _m2_avatars),
@@ -210,6 +231,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "user preferences, background images", _m4_preferences),
     Migration(5, "personas, chat histories, messages, rolling summaries", _m5_conversations),
     Migration(6, "scripts", _m6_scripts),
+    Migration(7, "speakers (voice cloning library)", _m7_speakers),
 )
 
 
