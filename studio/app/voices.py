@@ -230,6 +230,10 @@ class VoiceHub:
         """
         return self._container.paths.confine(path)
 
+    def scratch_dir(self) -> Path:
+        """Where uploads and extractions wait while they are imported (the cache folder)."""
+        return self._container.paths.cache_dir / "voice-imports"
+
     async def import_folder(
         self, kind: str, folder: Path, name: str | None = None
     ) -> list[GptSovitsGroup] | VoxCpmModelInfo:
@@ -246,7 +250,7 @@ class VoiceHub:
         """Extract an uploaded zip safely into the cache, import it, then delete the extraction."""
         if kind not in ("gpt_sovits", "voxcpm"):
             raise ValidationError(f"Unknown model kind {kind!r}; use gpt_sovits or voxcpm.")
-        work = self._container.paths.cache_dir / "voice-imports" / uuid.uuid4().hex
+        work = self.scratch_dir() / uuid.uuid4().hex
         try:
             work.mkdir(parents=True)
             await asyncio.to_thread(extract_zip, archive, work)
