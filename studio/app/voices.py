@@ -213,6 +213,15 @@ class VoiceHub:
             "sample_rate": engine.sample_rate if engine is not None else None,
         }
 
+    def clone_speaker(self) -> tuple[Path, str] | None:
+        """``(recording, transcript)`` of ``[tts] clone_speaker``, or ``None`` (unset or unknown).
+
+        What :class:`~studio.speech.tts.voxcpm.tts.VoxCpmTTS` takes as ``speaker``; sync and cheap.
+        """
+        ref = self._container.config.tts.clone_speaker
+        speaker = self.speakers.resolve(ref) if ref else None
+        return (speaker.file, speaker.transcript) if speaker is not None else None
+
     # ---- GPT-SoVITS ------------------------------------------------------------------------------
 
     def gpt_sovits_server(self) -> str | None:

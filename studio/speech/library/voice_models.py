@@ -55,6 +55,7 @@ REF_AUDIO_DIR = "参考音频"
 DEFAULT_REF_AUDIO = "参考音频.wav"
 _STAGING = ".staging-"
 _VOXCPM_ARCHS = ("voxcpm", "voxcpm2")
+_EXT = {"GPT": ".ckpt", "SoVITS": ".pth"}  # the weights files of GPT_weights*/ and SoVITS_weights*/
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,11 @@ def pair_base(file_name: str) -> str:
 def group_name(suffix: str) -> str:
     """StreamCream's group name: ``默认模型`` for ``""``, else the suffix minus its first char + ``模型``."""
     return "默认模型" if not suffix else f"{suffix[1:]}模型"
+
+
+def _pair_keys(rels: list[str], prefix: str) -> set[tuple[str, str]]:
+    """``(suffix, base)`` of weights files given as ``<prefix><suffix>/<file>``."""
+    return {(r.split("/", 1)[0][len(prefix) :], pair_base(r.split("/", 1)[1])) for r in rels}
 
 
 def _natural(name: str) -> list[object]:
@@ -199,9 +205,7 @@ class VoiceModelManager:
             wanted.append(REF_AUDIO_DIR)
         plan: list[tuple[Path, str]] = []
         for sub in wanted:
-            ext = (
-                ".ckpt" if sub.startswith(GPT_PREFIX) else ".pth" if sub.startswith(SOVITS_PREFIX) else ".wav"
-            )
+            ext = _EXT.get(sub.split("_weights", 1)[0], ".wav")
             files = safe_files(src / sub, recursive=False, within=src, prefix=f"{sub}/")
             plan += [(path, rel) for path, rel in files if rel.lower().endswith(ext)]
         for path, rel in safe_files(src, recursive=False):
@@ -237,9 +241,8 @@ class VoiceModelManager:
                 f"No GPT-SoVITS weights in {src.name}: expected GPT_weights*/ and SoVITS_weights*/ "
                 "folders (as in a GPT-SoVITS install) or .ckpt and .pth files."
             )
-        if not self._pairs_of(
-            ckpts + self._existing(GPT_PREFIX, ".ckpt"), pths + self._existing(SOVITS_PREFIX, ".pth")
-        ):
+        gpt_keys = _pair_keys(ckpts + self._existing(GPT_PREFIX, ".ckpt"), GPT_PREFIX)
+        if not gpt_keys & _pair_keys(pths + self._existing(SOVITS_PREFIX, ".pth"), SOVITS_PREFIX):
             raise ValidationError(
                 f"{src.name} has {len(ckpts)} .ckpt and {len(pths)} .pth files, but none pair up: a "
                 "pair is a GPT .ckpt and a SoVITS .pth whose names start alike (before the first '-' "
@@ -255,14 +258,6 @@ class VoiceModelManager:
             return []
         folders = [e.name for e in os.scandir(root) if e.is_dir() and e.name.startswith(prefix)]
         return [f"{d}/{n}" for d in folders for n in _files_with(root / d, ext)]
-
-    @staticmethod
-    def _pairs_of(ckpts: list[str], pths: list[str]) -> bool:
-        def key(rel: str, prefix: str) -> tuple[str, str]:
-            folder, name = rel.split("/", 1)
-            return folder[len(prefix) :], pair_base(name)
-
-        return bool({key(r, GPT_PREFIX) for r in ckpts} & {key(r, SOVITS_PREFIX) for r in pths})
 
     def remove_gpt_sovits_pair(self, base: str) -> None:
         """Delete the ``.ckpt`` and ``.pth`` files named ``base`` in every group (references stay).
@@ -339,14 +334,8 @@ class VoiceModelManager:
 
     def _voxcpm_folder(self, name: str) -> Path:
         folder = self.voxcpm_root / name
-        if (
-            not name
-            or name.startswith(".")
-            or "/" in name
-            or "\\" in name
-            or not folder.is_dir()
-            or folder.is_symlink()
-        ):
+        bad = not name or name.startswith(".") or "/" in name or "\\" in name
+        if bad or not folder.is_dir() or folder.is_symlink():
             raise NotFoundError(f"There is no VoxCPM model named {name!r}; import it under Voice -> Models.")
         return folder
 
