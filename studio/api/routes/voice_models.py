@@ -13,6 +13,8 @@ Engine loop; copies and extraction run in worker threads.
 from __future__ import annotations
 
 import asyncio
+import re
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -212,15 +214,18 @@ _IMPORT_BODY = {
 }
 
 
-def _open_scratch(scratch: Path) -> tuple[Path, BinaryIO]:
-    scratch.mkdir(parents=True, exist_ok=True)
-    target = scratch / f"{uuid.uuid4().hex}.zip"
+def _open_scratch(scratch: Path, filename: str | None) -> tuple[Path, BinaryIO]:
+    # Its own folder, named like the upload (a VoxCPM zip without a top folder is named after it).
+    stem = re.sub(r"[^\w.\-]+", "-", Path(filename or "upload").stem).strip(".-")[:64] or "upload"
+    folder = scratch / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    target = folder / f"{stem}.zip"
     return target, target.open("xb")
 
 
 async def _save_upload(upload: AnyUpload, scratch: Path) -> Path:
-    """The upload as a file in ``scratch`` (deleted again if it goes over the limit)."""
-    target, out = await asyncio.to_thread(_open_scratch, scratch)
+    """The upload as a file in its own folder under ``scratch`` (removed again on failure)."""
+    target, out = await asyncio.to_thread(_open_scratch, scratch, upload.filename)
     total = 0
     try:
         with out:
@@ -230,7 +235,7 @@ async def _save_upload(upload: AnyUpload, scratch: Path) -> Path:
                     raise ValidationError(f"The zip is larger than {MAX_ZIP_BYTES // 1024**3} GiB.")
                 await asyncio.to_thread(out.write, chunk)
     except BaseException:
-        await asyncio.to_thread(target.unlink, True)
+        await asyncio.to_thread(shutil.rmtree, target.parent, True)
         raise
     return target
 
@@ -267,7 +272,7 @@ async def import_model(_admin: AdminUser, request: Request) -> JSONResponse:
             try:
                 result = await hub.import_zip(str(kind), archive, str(name) if name else None)
             finally:
-                archive.unlink(missing_ok=True)
+                await asyncio.to_thread(shutil.rmtree, archive.parent, True)
             model_kind: ModelKind = "voxcpm" if kind == "voxcpm" else "gpt_sovits"
         else:
             try:

@@ -13,13 +13,12 @@ import httpx
 import numpy as np
 import pytest
 
-from studio.api.app import create_app
 from studio.api.auth import auth_service_for
 from studio.api.deps import ApiContext
-from studio.api.routes.voices import include_voices_routes
 from studio.app.container import Container
 from studio.app.voices import VoiceHub, WhisperTranscriber
 from studio.speech.library.audio_prep import read_wav, wav_bytes
+from tests.unit.api.test_voices_routes import voices_app
 from tests.unit.speech.vad.voices import RATE, synthesize
 
 pytestmark = pytest.mark.slow
@@ -101,9 +100,7 @@ async def test_api_round_trip_and_edits_survive_a_restart(
         assert auth is not None
         row = await auth.create_user("owner", "o@example.org", "correct horse 42", is_admin=True)
         headers = {"Authorization": f"Bearer {(await auth.issue(row)).token}"}
-        app = create_app(ctx)
-        if not any(getattr(r, "path", "") == "/v1/voices/speakers" for r in app.routes):
-            include_voices_routes(app)
+        app = voices_app(ctx)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
             r = await c.post(
                 "/v1/voices/speakers",
