@@ -25,6 +25,7 @@ from studio.api.routes.chat import include_chat_routes
 from studio.api.routes.listen import include_listen_routes
 from studio.api.routes.streaming import include_streaming_routes
 from studio.api.routes.tts import include_tts_routes
+from studio.api.routes.voices import include_voices_routes
 from studio.api.schemas import Envelope
 from studio.config.settings import ApiSettings
 from studio.core.errors import NotFoundError, PathNotAllowedError, StudioError, ValidationError
@@ -40,20 +41,32 @@ def _envelope(status: int, message: str, code: str, data: Any = None) -> JSONRes
     return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
 
 
-class BodyLimitMiddleware:
-    """Rejects request bodies over ``max_bytes`` with 413, by header and while streaming."""
+MODEL_UPLOAD_PATHS = frozenset({"/v1/voices/models/import"})
+"""Routes that take voice model archives (GBs): they get ``max_model_upload_mb`` instead."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+
+class BodyLimitMiddleware:
+    """Rejects request bodies over ``max_bytes`` with 413, by header and while streaming.
+
+    Args:
+        app: The application.
+        max_bytes: Limit of every route...
+        large: ...except these paths, which get their own limit (model archives).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, large: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.large = dict(large or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.large.get(scope.get("path", ""), self.max_bytes)
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._reject(scope, receive, send)
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await self._reject(scope, receive, send, limit)
                 return
         seen = 0
 
@@ -62,17 +75,17 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _BodyTooLargeError(self.max_bytes)
+                if seen > limit:
+                    raise _BodyTooLargeError(limit)
             return message
 
         try:
             await self.app(scope, limited_receive, send)
         except _BodyTooLargeError:
-            await self._reject(scope, receive, send)
+            await self._reject(scope, receive, send, limit)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = _envelope(413, _BodyTooLargeError(self.max_bytes).detail, "body_too_large")
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = _envelope(413, _BodyTooLargeError(limit).detail, "body_too_large")
         await response(scope, receive, send)
 
 
@@ -141,7 +154,11 @@ def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
         allow_methods=["*"],
         allow_headers=["*"],
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_mb * 1024 * 1024)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_mb * 1024 * 1024,
+        large=dict.fromkeys(MODEL_UPLOAD_PATHS, settings.max_model_upload_mb * 1024 * 1024),
+    )
 
     @app.exception_handler(StudioError)
     async def _studio_error(request: Request, exc: StudioError) -> JSONResponse:
@@ -183,6 +200,7 @@ def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
     include_auth_routes(app)
     include_prefs_routes(app)
     include_tts_routes(app)
+    include_voices_routes(app)
     include_streaming_routes(app)
     include_chat_routes(app)
     include_listen_routes(app)

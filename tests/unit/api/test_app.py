@@ -11,8 +11,9 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from pydantic import BaseModel
+from starlette.types import Receive, Scope, Send
 
-from studio.api.app import create_app
+from studio.api.app import BodyLimitMiddleware, create_app
 from studio.api.deps import ApiContext
 from studio.api.schemas import EngineInfo
 from studio.config.settings import ApiSettings
@@ -265,3 +266,27 @@ def test_loopback_origins_can_be_switched_off() -> None:
         r = httpx.get(url + "/health", headers={"Origin": "http://localhost:5173"})
         assert r.status_code == 200
         assert "access-control-allow-origin" not in r.headers
+
+
+async def test_model_archives_get_their_own_body_limit() -> None:
+    """A voice model zip is GBs: the import route has its own limit, every other route keeps 1 MiB."""
+    seen: list[int] = []
+
+    async def sink(scope: Scope, receive: Receive, send: Send) -> None:
+        size = 0
+        while True:
+            message = await receive()
+            size += len(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        seen.append(size)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    limited = BodyLimitMiddleware(sink, max_bytes=1024, large={"/v1/voices/models/import": 4096})
+    transport = httpx.ASGITransport(app=limited)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        assert (await c.post("/v1/voices/models/import", content=b"x" * 3000)).status_code == 200
+        assert (await c.post("/v1/voices/models/import", content=b"x" * 5000)).status_code == 413
+        assert (await c.post("/v1/voices/speakers", content=b"x" * 3000)).status_code == 413
+    assert seen == [3000]
