@@ -34,7 +34,6 @@ import asyncio
 import contextlib
 import logging
 import platform
-import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -67,8 +66,6 @@ NO_MODEL = (
     "No VoxCPM model is selected. Import a VoxCPM model folder in Voice -> Models and select it "
     "(or set [tts] voxcpm_model), then try again."
 )
-SCRATCH_DIR = Path("tmp") / "voxcpm"
-"""Where uploaded prompts are written for the engine, under the studio's data folder."""
 
 
 class SpeakerEntry(Protocol):
@@ -105,6 +102,7 @@ class VoxCpmHub(Protocol):
     async def voxcpm(self) -> VoxCpmEngineApi | None: ...
     def voxcpm_status(self) -> Mapping[str, object]: ...
     def confine(self, path: str) -> Path: ...
+    def scratch_dir(self) -> Path: ...
 
 
 class HealthBody(BaseModel):
@@ -165,6 +163,7 @@ async def _prepared(
     hub = _hub(ctx)
     if hub is None:
         raise RefusedError(503, "The voice library is not running in this studio, so VoxCPM is unavailable.")
+    files.folder = hub.scratch_dir()  # the studio's cache folder
     speakers = hub.speakers
 
     def resolve(ref: str) -> tuple[Path, str] | None:
@@ -187,13 +186,6 @@ def _refusal(exc: BaseException, route: str) -> JSONResponse:
         return _detail(status, exc.user_message)
     log.error("VoxCPM %s failed", route, exc_info=exc)
     return _detail(500, "VoxCPM synthesis failed with an internal error; see the studio log.")
-
-
-def _scratch(request: Request) -> PromptFiles:
-    data_dir = get_ctx(request).data_dir
-    return PromptFiles(
-        data_dir / SCRATCH_DIR if data_dir is not None else Path(tempfile.gettempdir()) / "studio-voxcpm"
-    )
 
 
 class WavStream(StreamingResponse):
@@ -248,7 +240,7 @@ async def _wav_body(
 
 async def tts_stream(request: Request) -> Response:
     """Synthesize ``text`` and stream it as WAV while it is synthesized (first chunk in the first write)."""
-    files = _scratch(request)
+    files = PromptFiles()
     chunks: AsyncIterator[np.ndarray] | None = None
     try:
         engine, req = await _prepared(request, files, streaming=True)
@@ -280,7 +272,7 @@ async def tts_stream(request: Request) -> Response:
 
 async def tts_whole(request: Request) -> Response:
     """Synthesize ``text`` and answer one complete WAV file."""
-    files = _scratch(request)
+    files = PromptFiles()
     try:
         engine, req = await _prepared(request, files, streaming=False)
         audio = await engine.generate(req)

@@ -6,9 +6,10 @@ with the field's name otherwise); unknown fields are ignored, as FastAPI's form 
 
 Prompt files: every recording a request brings (an upload, or a path inside the studio's
 folders) is decoded (any format soundfile or FFmpeg reads), checked (size, length) and written as
-a 16-bit mono WAV under a temporary name in the router's scratch folder; :class:`PromptFiles`
-deletes them when the request is over. Files older than :data:`STALE_S` left there by a crash are
-swept on the next request. A speaker of the library is used in place (its stored WAV).
+a 16-bit mono WAV (``voxcpm-prompt-*.wav``; a 16-bit mono upload sample for sample) in the voice
+library's scratch folder in the studio's cache; :class:`PromptFiles` deletes them when the request
+is over. Files older than :data:`STALE_S` left there by a crash are swept on the next request. A
+speaker of the library is used in place (its stored WAV).
 
 Streaming WAV: one 44-byte header whose RIFF and ``data`` sizes are both ``0xFFFFFFFF`` ("as long
 as the stream lasts"), then little-endian int16 mono PCM. Measured on a finished stream: Python's
@@ -55,7 +56,7 @@ MAX_PROMPT_BYTES = 10 * 1024 * 1024
 MIN_PROMPT_S = 0.5
 MAX_PROMPT_S = 60.0
 STALE_S = 3600.0
-TEMP_PREFIX = "prompt-"
+TEMP_PREFIX = "voxcpm-prompt-"
 FILE_FIELDS = ("prompt_audio", "reference_audio")
 _BOOLS = {
     "true": True,
@@ -117,10 +118,11 @@ class PromptFiles:
     """Temporary WAV files made for one request; :meth:`cleanup` deletes them (idempotent).
 
     Args:
-        folder: The router's scratch folder (created on first use).
+        folder: The scratch folder in the studio's cache (created on first use; set before the
+            first file is made).
     """
 
-    folder: Path
+    folder: Path | None = None
     files: list[Path] = field(default_factory=list)
 
     def from_upload(self, data: bytes, what: str) -> Path:
@@ -160,7 +162,9 @@ class PromptFiles:
                 f"'{what}' is {seconds:.1f} s long; give {MIN_PROMPT_S:g}-{MAX_PROMPT_S:g} s of speech "
                 "(5-15 s works best)."
             )
-        self._sweep()
+        if self.folder is None:
+            raise RuntimeError("PromptFiles.folder is not set")
+        self._sweep(self.folder)
         fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".wav", dir=self.folder)
         path = Path(name)
         self.files.append(path)
@@ -168,10 +172,11 @@ class PromptFiles:
             out.write(_exact_wav(audio, rate))
         return path
 
-    def _sweep(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+    @staticmethod
+    def _sweep(folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
         cutoff = time.time() - STALE_S
-        for old in self.folder.glob(f"{TEMP_PREFIX}*"):
+        for old in folder.glob(f"{TEMP_PREFIX}*"):
             with contextlib.suppress(OSError):
                 if old.stat().st_mtime < cutoff:
                     old.unlink()

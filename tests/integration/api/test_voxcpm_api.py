@@ -24,9 +24,11 @@ from typing import Any, TypeVar
 import httpx
 import numpy as np
 import pytest
+from starlette.routing import NoMatchFound
 
 from studio.api.app import create_app
-from studio.api.compat.voxcpm import SCRATCH_DIR, VOXCPM_PREFIX, include_voxcpm_routes
+from studio.api.compat.voxcpm import VOXCPM_PREFIX, include_voxcpm_routes
+from studio.api.compat.voxcpm_wav import TEMP_PREFIX
 from studio.api.deps import ApiContext
 from studio.api.server import ApiServer
 from studio.app.config_service import ContainerConfigService
@@ -105,7 +107,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         services={"voices": hub, "config": ContainerConfigService(container)},
     )
     app = create_app(ctx, container.config.api)
-    if not any(getattr(r, "path", "") == VOXCPM_PREFIX + "/health" for r in app.routes):
+    try:
+        app.url_path_for("voxcpm_health")
+    except NoMatchFound:
         include_voxcpm_routes(app)  # until create_app includes it
     server = ApiServer(app, "127.0.0.1", 0, owner, legacy_ports={"voxcpm": 0})
     live = Live("", container, hub, loop)
@@ -214,11 +218,12 @@ def test_cloning_from_an_uploaded_prompt_changes_the_voice(live: Live) -> None:
         },
     )
     assert len(_wav(streamed.body)[0]) > 0
-    scratch = live.container.paths.data_dir / SCRATCH_DIR
+    scratch = live.hub.scratch_dir()
+    assert scratch.is_relative_to(live.container.paths.cache_dir)
     deadline = time.monotonic() + 5  # deleted when the server has finished the response
-    while list(scratch.iterdir()) and time.monotonic() < deadline:
+    while list(scratch.glob(TEMP_PREFIX + "*")) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert list(scratch.iterdir()) == [], "uploaded prompts are deleted"
+    assert list(scratch.glob(TEMP_PREFIX + "*")) == [], "uploaded prompts are deleted"
 
 
 def test_a_library_speaker_is_used_by_the_voxcpm_router(live: Live) -> None:

@@ -23,10 +23,11 @@ import httpx
 import numpy as np
 import pytest
 from fastapi import FastAPI
+from starlette.routing import NoMatchFound
 
 from studio.api.app import create_app
-from studio.api.compat.voxcpm import SCRATCH_DIR, VOXCPM_PREFIX, include_voxcpm_routes
-from studio.api.compat.voxcpm_wav import OPEN_SIZE, streaming_header
+from studio.api.compat.voxcpm import VOXCPM_PREFIX, include_voxcpm_routes
+from studio.api.compat.voxcpm_wav import OPEN_SIZE, TEMP_PREFIX, streaming_header
 from studio.api.deps import ApiContext
 from studio.app.paths import StudioPaths
 from studio.core.errors import NotFoundError, ProviderError, StudioError, ValidationError
@@ -141,6 +142,9 @@ class FakeHub:
     def confine(self, path: str) -> Path:
         return self.paths.confine(path)
 
+    def scratch_dir(self) -> Path:
+        return self.paths.cache_dir / "voice-imports"
+
     async def voxcpm(self) -> FakeEngine | None:
         if self.fail is not None:
             raise self.fail
@@ -168,9 +172,17 @@ def hub(engine: FakeEngine) -> FakeHub:
     return FakeHub(engine)
 
 
+def _has_voxcpm(app: FastAPI) -> bool:
+    try:
+        app.url_path_for("voxcpm_health")
+    except NoMatchFound:
+        return False
+    return True
+
+
 def _app(data_dir: Path, services: dict[str, object]) -> FastAPI:
     app = create_app(ApiContext(version="t", data_dir=data_dir, services=services))
-    if not any(getattr(r, "path", "") == VOXCPM_PREFIX + "/health" for r in app.routes):
+    if not _has_voxcpm(app):
         include_voxcpm_routes(app)  # until create_app includes it
     return app
 
@@ -189,8 +201,10 @@ def live(data_dir: Path, hub: FakeHub) -> Iterator[str]:
 
 
 def _scratch(data_dir: Path) -> list[Path]:
-    folder = data_dir / SCRATCH_DIR
-    return sorted(folder.iterdir()) if folder.exists() else []
+    """Prompt files left in the scratch folder of the studio's cache (beside ``data_dir``)."""
+    folder = StudioPaths.resolve().cache_dir / "voice-imports"
+    assert data_dir == StudioPaths.resolve().data_dir
+    return sorted(folder.glob(TEMP_PREFIX + "*"))
 
 
 # --- health and GPU status -------------------------------------------------------------------
@@ -401,7 +415,7 @@ async def test_uploaded_prompt_is_a_temporary_wav_deleted_afterwards(
     assert seen.prompt_existed and seen.prompt_rate == 22050
     assert seen.req.prompt_text == "the prompt words"
     assert seen.req.prompt_wav is not None and seen.req.reference_wav is not None
-    assert seen.req.prompt_wav.parent == data_dir / SCRATCH_DIR
+    assert seen.req.prompt_wav.parent == StudioPaths.resolve().cache_dir / "voice-imports"
     assert not seen.req.prompt_wav.exists() and not seen.req.reference_wav.exists()
     assert _scratch(data_dir) == []
 
