@@ -6,19 +6,22 @@ unexpected becomes a plain 500 envelope and is logged with its traceback on our 
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from studio.api.auth import include_auth_routes
+from studio.api.auth import include_auth_routes, require_user
+from studio.api.compat.gpt_sovits import include_gpt_sovits_routes
 from studio.api.compat.olv import include_olv_routes
 from studio.api.compat.streamcream_prefs import include_prefs_routes
+from studio.api.compat.voxcpm import include_voxcpm_routes
 from studio.api.deps import ApiContext
 from studio.api.routes import control, events_ws, system
 from studio.api.routes.chat import include_chat_routes
@@ -128,6 +131,22 @@ class _BodyTooLargeError(StarletteHTTPException):
         super().__init__(413, f"Request body too large (limit {max_bytes / (1024 * 1024):g} MiB).")
 
 
+def is_loopback(host: str) -> bool:
+    """True when ``host`` (an API bind address) is reachable only from this computer."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def speech_route_guard(settings: ApiSettings) -> list[params.Depends]:
+    """Dependencies of the speech routes whose foreign clients send no credentials (GPT-SoVITS,
+    VoxCPM, StreamCream TTS): none on a loopback bind, a signed-in user on any other interface."""
+    return [] if is_loopback(settings.host) else [Depends(require_user)]
+
+
 def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
     """Build the API application.
 
@@ -199,7 +218,10 @@ def create_app(ctx: ApiContext, settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(system.router)
     include_auth_routes(app)
     include_prefs_routes(app)
-    include_tts_routes(app)
+    guard = speech_route_guard(settings)
+    include_tts_routes(app, guard)
+    include_gpt_sovits_routes(app, guard)
+    include_voxcpm_routes(app, guard)
     include_voices_routes(app)
     include_streaming_routes(app)
     include_chat_routes(app)

@@ -27,8 +27,9 @@ from studio.app.conversation import ConversationApiAdapter
 from studio.app.listening import ListeningService
 from studio.app.olv_service import RuntimeOlvBackend
 from studio.app.speech_api import SpeechApiAdapter
+from studio.config.settings import TtsSettings
 from studio.core.errors import EngineError, StudioError
-from studio.core.events import ApiServerEvent, EngineState, EngineStateEvent, ErrorEvent
+from studio.core.events import ApiServerEvent, ConfigChangedEvent, EngineState, EngineStateEvent, ErrorEvent
 from studio.core.tasks import TaskOwner
 from studio.storage.repos import EventLogRow
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # the speech stack (engines, audio) loads only when something
     from studio.app.broadcast import StageFeed
     from studio.app.conversation import ConversationService
     from studio.app.speech import SpeechStack
+    from studio.app.voices import VoiceHub
     from studio.broadcast.session import BroadcastSession
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,21 @@ EnginePart = Literal["conversation", "broadcast", "avatar", "speech"]
 
 _RECORD_ERROR_TASK = "record-error"
 _BROADCAST_STOP_S = 8.0  # encoder flush + files finished + servers told, at shutdown
+
+
+def _speech_key(tts: TtsSettings) -> tuple[object, ...]:
+    """The ``[tts]`` settings that decide which engines the speech stack builds."""
+    return (
+        tts.voxcpm_model,
+        tts.gpt_sovits_url,
+        tts.gpt_sovits_ref_audio,
+        tts.gpt_sovits_prompt_text,
+        tts.gpt_sovits_prompt_lang,
+        tts.gpt_sovits_streaming_mode,
+        tts.openai_tts_url,
+        tts.openai_tts_model,
+        tts.openai_tts_voice,
+    )
 
 
 def _discard_stack(done: asyncio.Future[SpeechStack]) -> None:
@@ -114,6 +131,9 @@ class EngineRuntime:
         self.listening = ListeningService(self)
         """The microphone ([listen]); started with the engine unless its mode is off."""
         self.api_services["listen"] = self.listening  # /v1/listen/*
+        self._speech_key: tuple[object, ...] = ()
+        self.voices: VoiceHub | None = None
+        """Speakers, voice models and the VoxCPM engine (while the engine runs)."""
         self._api_ctx: ApiContext | None = None
 
     # ---- any thread -------------------------------------------------------------------------
@@ -242,7 +262,9 @@ class EngineRuntime:
         self._owner = TaskOwner("engine", on_error=self._task_failed)
         error_sub = bus.subscribe(ErrorEvent, self._record_error)
         config_sub = follow_config(self.container, lambda: self._api_ctx, lambda: self._broadcast)
+        engines_sub = bus.subscribe(ConfigChangedEvent, self._on_config_changed)
         self._set_state("starting")
+        self._open_voices()
         try:
             if self._serve_api:
                 await self._start_api()
@@ -250,7 +272,9 @@ class EngineRuntime:
             self._set_state("failed", str(exc))
             error_sub.close()
             config_sub.close()
+            engines_sub.close()
             await self._owner.close(1.0)
+            await self._close_voices()
             if not ready.done():
                 ready.set_exception(exc)
             return
@@ -268,6 +292,7 @@ class EngineRuntime:
         await self.listening.close()  # the microphone's barge-in and echo tap use the speech stack
         error_sub.close()
         config_sub.close()
+        engines_sub.close()
         await self._owner.close(1.0)  # first: tasks may be using the speech stack
         for close in reversed(self._on_shutdown):  # extra users of the speech stack (script reader)
             try:
@@ -276,7 +301,42 @@ class EngineRuntime:
                 log.exception("closing %r failed", close)
         self._on_shutdown.clear()
         await self.release("speech")  # and everything built on it, dependents first
+        await self._close_voices()  # after speech: the VoxCPM voice speaks through the hub's engine
         self._set_state("stopped")
+
+    def _on_config_changed(self, event: ConfigChangedEvent) -> None:
+        """A changed voice engine setting (VoxCPM model, GPT-SoVITS or OpenAI server) rebuilds the
+        speech stack on next use, so the new voice is in the catalogue without a restart."""
+        loop, owner = self._loop, self._owner
+        if event.area != "tts" or self._speech is None or owner is None or loop is None:
+            return
+        if _speech_key(self.container.config.tts) == self._speech_key:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop closed: the stack is closing anyway
+            loop.call_soon_threadsafe(owner.spawn, self.release("speech"), "rebuild-speech")
+
+    def _open_voices(self) -> None:
+        from studio.app.gpt_sovits_backend import GptSovitsBackend
+        from studio.app.voices import VoiceHub
+
+        self.voices = VoiceHub(self.container)
+        self.api_services["voices"] = self.voices  # /v1/voices, the VoxCPM router
+        self.api_services["gpt_sovits"] = GptSovitsBackend(self, self.voices)  # GPT-SoVITS api_v2
+
+    async def _close_voices(self) -> None:
+        hub, self.voices = self.voices, None
+        self.api_services.pop("voices", None)
+        backend = self.api_services.pop("gpt_sovits", None)
+        if backend is not None:
+            try:
+                await asyncio.wait_for(backend.close(), 2.0)
+            except (TimeoutError, Exception):
+                log.exception("closing the GPT-SoVITS backend failed")
+        if hub is not None:
+            try:
+                await asyncio.wait_for(hub.close(), 5.0)
+            except (TimeoutError, Exception):
+                log.exception("closing the voice hub failed")
 
     async def _start_api(self) -> None:
         assert self._owner is not None
@@ -316,8 +376,12 @@ class EngineRuntime:
                 if self.state in ("stopping", "stopped"):
                     raise EngineError("The engine is stopping.")
                 c = self.container
+                extra = self.voices.tts_engines() if self.voices is not None else {}
+                self._speech_key = _speech_key(c.config.tts)
                 build = asyncio.ensure_future(
-                    asyncio.to_thread(SpeechStack.build, c.config, c.paths, c.secrets, c.bus, c.clock)
+                    asyncio.to_thread(
+                        SpeechStack.build, c.config, c.paths, c.secrets, c.bus, c.clock, extra_engines=extra
+                    )
                 )
                 try:
                     stack = await asyncio.shield(build)

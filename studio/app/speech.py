@@ -7,6 +7,7 @@ need to spend until something speaks (and the test suite builds hundreds of cont
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from studio.app.paths import StudioPaths
@@ -18,6 +19,7 @@ from studio.core.bus import EventBus
 from studio.core.clock import MediaClock
 from studio.core.events import ErrorEvent
 from studio.pipeline.speaker import Speaker
+from studio.speech.tts.base import TtsEngine
 from studio.speech.tts.registry import TtsBuild, build_tts
 
 log = logging.getLogger(__name__)
@@ -42,8 +44,12 @@ class SpeechStack:
         clock: MediaClock,
         *,
         use_device: bool = True,
+        extra_engines: Mapping[str, TtsEngine] | None = None,
     ) -> SpeechStack:
-        """Build the engines (no model loads yet) and start the playout (device or null sink)."""
+        """Build the engines (no model loads yet) and start the playout (device or null sink).
+
+        ``extra_engines`` join the built-in ones (the voice hub's VoxCPM voice).
+        """
 
         def warn(message: str) -> None:
             bus.publish_threadsafe(ErrorEvent(source="tts", message=message, code="voice_fallback"))
@@ -54,6 +60,7 @@ class SpeechStack:
             cache_dir=paths.cache_dir,
             secret=secrets.get,
             on_warning=warn,
+            extra=extra_engines,
         )
         for engine, reason in tts.unavailable.items():
             warn(f"Voice engine {engine} is unavailable: {reason}")

@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from studio.app.container import Container
 from studio.core.bus import Subscription
-from studio.core.errors import ProviderError, ValidationError
+from studio.core.errors import ProviderError, StudioError, ValidationError
 from studio.core.events import ConfigChangedEvent, ErrorEvent
 from studio.core.tasks import TaskOwner
 from studio.inference.host import ThreadModelHost
@@ -42,6 +42,7 @@ from studio.speech.library.voice_models import GptSovitsGroup, VoiceModelManager
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
+    from studio.speech.tts.base import TtsEngine
     from studio.speech.tts.voxcpm.engine import VoxCpmEngine
 
 __all__ = ["VoiceHub", "WhisperTranscriber"]
@@ -221,6 +222,24 @@ class VoiceHub:
         ref = self._container.config.tts.clone_speaker
         speaker = self.speakers.resolve(ref) if ref else None
         return (speaker.file, speaker.transcript) if speaker is not None else None
+
+    def tts_engines(self) -> dict[str, TtsEngine]:
+        """Engines the hub adds to the studio's TTS: the VoxCPM voice of ``[tts] voxcpm_model``.
+
+        The voice speaks through the hub's one engine (shared with the VoxCPM router) and imitates
+        ``[tts] clone_speaker``. Any thread; cheap (reads the model's config, loads nothing).
+        """
+        name = self._container.config.tts.voxcpm_model
+        if not name:
+            return {}
+        try:
+            info = self.models.voxcpm_model(name)
+        except StudioError as exc:
+            log.warning("VoxCPM voice unavailable", extra={"model": name, "reason": exc.user_message})
+            return {}
+        from studio.speech.tts.voxcpm.tts import VoxCpmTTS
+
+        return {"voxcpm": VoxCpmTTS(self.voxcpm, name, self.clone_speaker, sample_rate=info.sample_rate)}
 
     # ---- GPT-SoVITS ------------------------------------------------------------------------------
 

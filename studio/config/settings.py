@@ -71,6 +71,10 @@ class ApiSettings(AreaSettings):
         description="Other web origins allowed to call the API from a browser (CORS), e.g. https://example.com.",
     )
     max_body_mb: int = Field(10, ge=1, le=4096, description="Largest request body accepted, in MiB.")
+    gpt_sovits_control_exit: bool = Field(
+        False,
+        description="Let GPT-SoVITS clients stop the engine with /control?command=exit (off: refused).",
+    )
     max_model_upload_mb: int = Field(
         8192, ge=1, le=65536, description="Largest voice model archive accepted by the import route, in MiB."
     )

@@ -17,11 +17,11 @@ also says in ``X-Studio-Voice`` which engine answered. Engine loop.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, FastAPI, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, Request, UploadFile, params
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -376,6 +376,11 @@ async def upload_ref_audio(backend: Backend, file: UploadFile) -> JSONResponse:
     return JSONResponse({"success": True, "filename": stored, "speaker": speaker})
 
 
-def include_gpt_sovits_routes(app: FastAPI) -> None:
-    """Add the GPT-SoVITS routes to ``app`` under :data:`GPT_SOVITS_PREFIX` (``app.state.ctx`` set)."""
-    app.include_router(router, prefix=GPT_SOVITS_PREFIX)
+def include_gpt_sovits_routes(app: FastAPI, dependencies: Sequence[params.Depends] = ()) -> None:
+    """Add the GPT-SoVITS routes to ``app`` under :data:`GPT_SOVITS_PREFIX` (``app.state.ctx`` set).
+
+    Args:
+        app: The API application.
+        dependencies: Run before every route (a signed-in user when the API is not on loopback).
+    """
+    app.include_router(router, prefix=GPT_SOVITS_PREFIX, dependencies=list(dependencies))

@@ -7,7 +7,7 @@ appear when configured. An engine whose package is missing is reported, not fata
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,6 +107,7 @@ def build_tts(
     secret: Callable[[str], str | None] = lambda name: None,
     on_warning: Callable[[str], None] | None = None,
     only: tuple[str, ...] | None = None,
+    extra: Mapping[str, TtsEngine] | None = None,
 ) -> TtsBuild:
     """Build every available engine and the routing service (cheap: models load on first use).
 
@@ -117,6 +118,7 @@ def build_tts(
         secret: Reads a secret by name (keys of remote voices).
         on_warning: Shown to the person when a voice falls back.
         only: Build just these engines (tests, benchmarks).
+        extra: Engines built elsewhere, by name (the VoxCPM voice, whose engine the voice hub owns).
     """
     ctx = EngineContext(models_dir, cache_dir, settings, secret)
     engines: dict[str, TtsEngine] = {}
@@ -132,6 +134,7 @@ def build_tts(
             continue
         if engine is not None:
             engines[name] = engine
+    engines.update(extra or {})
     configured = {"zh": settings.zh_voice, "en": settings.en_voice, "ja": settings.ja_voice}
     defaults = {lang: configured[lang] or BUILTIN_DEFAULTS[lang] for lang in BUILTIN_DEFAULTS}
     service = TtsService(engines, defaults, on_warning=on_warning)

@@ -43,6 +43,14 @@ SKIPPED = {
     "POST /text2mouth_param",
     "POST /generate-speech",
     "POST /api/streaming/start",
+    # GPT-SoVITS: synthesizes, and a GET without text_lang/prompt_lang is upstream's documented 500
+    "GET /gpt-sovits/tts",
+    "POST /gpt-sovits/tts",
+    # VoxCPM synthesis: without a model these answer 503 by contract (no model in this profile)
+    "POST /voxcpm/api/tts/stream",
+    "POST /voxcpm/api/tts",
+    "POST /api/tts/stream",
+    "POST /api/tts",
     # would sign out, change or delete the fuzzing account itself
     "POST /api/auth/logout",
     "PUT /api/users/{user_id}",
