@@ -29,6 +29,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -183,6 +184,11 @@ def _child_main(
             )
         finally:
             cancelled.discard(request_id)
+    conn.close()
+    # Skip interpreter teardown: with torch loaded it takes seconds and there is nothing to save.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _child_reader(

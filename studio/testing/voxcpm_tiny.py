@@ -22,9 +22,13 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
+import wave
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 #: Bump when the recipe changes, so cached folders from older recipes are not reused.
 TINY_VERSION = "1"
@@ -212,7 +216,9 @@ def build_tiny_voxcpm(folder: Path, *, architecture: str = "voxcpm2", seed: int 
     config["lm_config"]["vocab_size"] = max(vocab_size, 128)
     _write_json(folder / "config.json", config)
     tokenizer = LlamaTokenizerFast.from_pretrained(str(folder))
-    with torch.random.fork_rng(devices=[]):
+    with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
+        # The package's audio VAE uses torch's old weight_norm (a FutureWarning; not ours to fix).
+        warnings.simplefilter("ignore", FutureWarning)
         torch.manual_seed(seed)
         model = _instantiate(architecture, config, tokenizer)
         with torch.no_grad():
@@ -293,3 +299,20 @@ def voxcpm_available() -> str | None:
         except metadata.PackageNotFoundError:
             return f"{module} is not installed (install the studio's 'voxcpm' extra)"
     return None
+
+
+def write_prompt_wav(
+    path: Path, *, seconds: float = 1.0, sample_rate: int = 16000, channels: int = 1
+) -> Path:
+    """Write a 16-bit WAV of a gliding tone with a little noise (a stand-in prompt recording)."""
+    n = round(seconds * sample_rate)
+    t = np.arange(n) / sample_rate
+    tone = 0.3 * np.sin(2 * np.pi * (180 + 60 * t) * t) + 0.02 * np.random.default_rng(0).standard_normal(n)
+    frames = np.repeat((np.clip(tone, -1, 1) * 32767).astype("<i2")[:, None], channels, axis=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(frames.tobytes())
+    return path

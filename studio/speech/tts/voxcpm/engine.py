@@ -12,7 +12,7 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,31 @@ def read_model_config(model_dir: Path) -> VoxCpmModelConfig:
     # The package's defaults when the config leaves them out: AudioVAE V2 48 kHz out, V1 16 kHz.
     rate = vae.get("out_sample_rate", 48000) if architecture == "voxcpm2" else vae.get("sample_rate", 16000)
     return VoxCpmModelConfig(architecture, int(rate))
+
+
+def check_model_folder(model_dir: Path) -> VoxCpmModelConfig:
+    """Check that ``model_dir`` holds a loadable VoxCPM model (cheap: files only; any thread).
+
+    Raises:
+        ValidationError: names what is missing (config, weights, audio VAE or tokenizer).
+    """
+    config = read_model_config(model_dir)
+    folder = Path(model_dir)
+    wanted = {
+        "model weights": ("model.safetensors", "pytorch_model.bin"),
+        "audio VAE weights": ("audiovae.safetensors", "audiovae.pth"),
+        "tokenizer": ("tokenizer.json", "tokenizer.model"),
+    }
+    missing = [
+        f"{what} ({' or '.join(names)})"
+        for what, names in wanted.items()
+        if not any((folder / name).is_file() for name in names)
+    ]
+    if missing:
+        raise ValidationError(
+            f"{folder} is not a complete VoxCPM model folder: missing {'; '.join(missing)}."
+        )
+    return config
 
 
 def check_device(device: str) -> str:
@@ -177,7 +202,7 @@ class VoxCpmEngine:
         if self._host.running:
             return
         try:
-            self._config = read_model_config(self.model_dir)
+            self._config = check_model_folder(self.model_dir)
         except ValidationError as exc:
             raise ProviderError(str(exc), provider=PROVIDER) from exc
         try:
@@ -201,7 +226,7 @@ class VoxCpmEngine:
             )
         return req.to_worker()
 
-    def stream(self, req: VoxCpmRequest) -> AsyncIterator[np.ndarray]:
+    def stream(self, req: VoxCpmRequest) -> AsyncGenerator[np.ndarray, None]:
         """Float32 mono chunks at :attr:`sample_rate`, each as soon as the model yields it.
 
         The request is validated now (ValidationError before any iteration). Closing the iterator
@@ -213,7 +238,7 @@ class VoxCpmEngine:
         payload = self._check(req)
         return self._stream(payload)
 
-    async def _stream(self, payload: dict[str, Any]) -> AsyncIterator[np.ndarray]:
+    async def _stream(self, payload: dict[str, Any]) -> AsyncGenerator[np.ndarray, None]:
         await self._load(retry_failed=False)
         try:
             async with contextlib.aclosing(self._host.stream("generate_streaming", payload)) as chunks:

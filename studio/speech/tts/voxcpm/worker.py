@@ -54,25 +54,67 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine() or "CPU"
 
 
-def read_audio(path: str | os.PathLike[str]) -> tuple[Any, int]:
-    """``torchaudio.load`` replacement: ``(tensor[channels, frames] float32, sample_rate)``.
+def read_frames(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
+    """``(float32 [frames, channels], sample_rate)`` with soundfile (WAV, FLAC, OGG, MP3).
 
-    torchaudio 2.9 decodes through torchcodec, whose native libraries do not load beside every
-    torch build; VoxCPM 1.x reads prompt audio with ``torchaudio.load``. soundfile reads WAV, FLAC,
-    OGG and MP3; anything else goes through librosa.
+    Raises:
+        soundfile.LibsndfileError: a format libsndfile cannot read.
     """
     import soundfile
+
+    data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    return data, int(rate)
+
+
+def install_audio_readers() -> None:
+    """Make the package read prompt audio with soundfile + soxr (in the worker process only).
+
+    - ``torchaudio.load`` (VoxCPM 1.x): torchaudio 2.9 decodes through torchcodec, whose native
+      libraries do not load beside every torch build.
+    - ``librosa.load`` (VoxCPM2): its first call imports scipy.signal and numba (seconds, on the
+      first cloning request); soxr "HQ" is the resampler librosa would use anyway.
+
+    Formats libsndfile cannot read still go through librosa.
+    """
+    import librosa
+    import soundfile
+    import soxr
     import torch
+    import torchaudio
 
-    try:
-        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-        return torch.from_numpy(np.ascontiguousarray(data.T)), int(rate)
-    except soundfile.LibsndfileError:
-        import librosa
+    def original(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        # Looked up only when needed: touching librosa.load imports scipy.signal (seconds).
+        from librosa.core.audio import load
 
-        audio, sr = librosa.load(str(path), sr=None, mono=False)
-        audio = np.atleast_2d(np.asarray(audio, dtype=np.float32))
-        return torch.from_numpy(audio), int(sr)
+        audio, rate = load(*args, **kwargs)
+        return audio, rate
+
+    def torchaudio_load(uri: str | os.PathLike[str], *args: Any, **kwargs: Any) -> tuple[Any, int]:
+        try:
+            data, rate = read_frames(uri)
+        except soundfile.LibsndfileError:
+            audio, native = original(str(uri), sr=None, mono=False)
+            return torch.from_numpy(np.atleast_2d(np.asarray(audio, dtype=np.float32))), int(native)
+        return torch.from_numpy(np.ascontiguousarray(data.T)), rate
+
+    def librosa_load(
+        path: Any, *, sr: float | None = 22050, mono: bool = True, **kwargs: Any
+    ) -> tuple[Any, Any]:
+        if kwargs or not isinstance(path, str | os.PathLike):
+            return original(path, sr=sr, mono=mono, **kwargs)
+        try:
+            data, rate = read_frames(path)
+        except soundfile.LibsndfileError:
+            return original(path, sr=sr, mono=mono)
+        audio = data.mean(axis=1) if mono else data
+        if sr is not None and int(sr) != rate:
+            audio = soxr.resample(audio, rate, int(sr), quality="HQ")
+            rate = int(sr)
+        audio = np.ascontiguousarray(audio if mono else audio.T, dtype=np.float32)
+        return audio, rate
+
+    torchaudio.load = torchaudio_load
+    librosa.load = librosa_load
 
 
 def _device_label(torch: Any, device: str) -> tuple[str, dict[str, Any]]:
@@ -97,9 +139,7 @@ class VoxCpmWorker:
         torch.set_num_threads(threads)
         with contextlib.suppress(RuntimeError):  # already set (allowed once per process)
             torch.set_num_interop_threads(1)
-        import torchaudio
-
-        torchaudio.load = read_audio  # see read_audio; the child's copy only
+        install_audio_readers()
         from tqdm import tqdm
 
         # tqdm's default lock is a multiprocessing semaphore; one left by a killed worker makes the
