@@ -378,5 +378,6 @@ def include_voxcpm_routes(app: FastAPI, dependencies: Sequence[params.Depends] =
         health,
         methods=["GET"],
         tags=tags,
+        name="voxcpm_health",
         summary="VoxCPM liveness and model state",
     )
