@@ -323,12 +323,12 @@ async def gpu_status(request: Request) -> GpuStatusBody:
 _WAV = {"content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}}}
 _TTS_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "WAV audio", **_WAV},
+    413: {"description": "Request body over the API's limit (answered before the form is read)"},
     **{
         code: {"model": DetailBody, "description": text}
         for code, text in {
             400: "Invalid form (missing text, prompt without its transcript, values out of range ...)",
             403: "A path outside the studio's folders",
-            413: "Request body too large",
             500: "The engine failed",
             503: "No VoxCPM model selected",
         }.items()
