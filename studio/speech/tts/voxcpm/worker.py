@@ -10,10 +10,12 @@ numpy arrays at the model's output rate, one per patch that ``generate_streaming
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import platform
 import random
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -149,13 +151,24 @@ class VoxCpmWorker:
         from voxcpm.model.voxcpm2 import VoxCPM2Model
 
         self._torch = torch
-        self.model = VoxCPM(
-            voxcpm_model_path=model_dir,
-            zipenhancer_model_path=None,
-            enable_denoiser=False,
-            optimize=False,
-            device=None if device == "auto" else device,
-        )
+        # The package narrates its loading on stderr and torch warns about its weight_norm: the
+        # text is kept for an error message instead of cluttering the studio's console.
+        warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.nn\.utils\.weight_norm")
+        narration = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(narration):
+                self.model = VoxCPM(
+                    voxcpm_model_path=model_dir,
+                    zipenhancer_model_path=None,
+                    enable_denoiser=False,
+                    optimize=False,
+                    device=None if device == "auto" else device,
+                )
+        except Exception as exc:
+            tail = narration.getvalue().strip().splitlines()[-2:]
+            raise RuntimeError(
+                f"{type(exc).__name__}: {exc} (after: {' | '.join(tail) or 'nothing'})"
+            ) from exc
         tts = self.model.tts_model
         self.is_v2 = isinstance(tts, VoxCPM2Model)
         self.device = str(tts.device)
