@@ -1,7 +1,8 @@
 """Voice: pick the avatar's voice, tune speed, pitch and volume, try it out, choose the speaker.
 
-Engine work goes through :class:`~studio.ui.panels.voice_session.VoiceSession` (engine loop via the
-bridge); this module is the view: controls, saving ``[tts]`` / ``[audio]``, level meter, status.
+Tabs *Voice* (here), *Models*, *Speakers* (``voice_models_page``, ``voice_speakers_page``). Engine
+work goes through ``VoiceSession`` / ``VoiceLibrarySession`` (engine loop via the bridge); this
+module is the view: controls, saving ``[tts]`` / ``[audio]``, level meter, status.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSlider,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from studio.config.settings import AreaSettings
-from studio.core.errors import ConfigError
-from studio.core.events import ConfigChangedEvent
+from studio.ui.panels.voice_library_session import VoiceLibrarySession, save_area
+from studio.ui.panels.voice_models_page import VoiceModelsPage
 from studio.ui.panels.voice_session import Prosody, VoiceSession
+from studio.ui.panels.voice_speakers_page import CloneSpeakerCombo, VoiceSpeakersPage
 from studio.ui.widgets.level_meter import LevelMeter
 from studio.ui.widgets.voice_combos import DeviceCombo, VoiceCombo
 
@@ -70,6 +72,7 @@ class VoicePanel(QWidget):
         self.container = container
         self.bridge = bridge
         self.session = VoiceSession(bridge, self)
+        self.library = VoiceLibrarySession(container, bridge, self)
         self._speech_state = ("idle", "")
         self._audio_state: tuple[str, str, str] | None = None
 
@@ -82,6 +85,7 @@ class VoicePanel(QWidget):
         self.device_combo = DeviceCombo(config.audio.output_device, self)
         self.device_combo.setObjectName("deviceCombo")
         self.device_combo.setEnabled(False)  # until the playout is there to switch
+        self.clone_combo = CloneSpeakerCombo(container, bridge, self.library, self)
         self.text_edit = _SpeakText(self)
         self.text_edit.setObjectName("speakText")
         self.text_edit.setTabChangesFocus(True)
@@ -105,9 +109,10 @@ class VoicePanel(QWidget):
 
         self._form = QFormLayout()
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self._row_labels = [QLabel(self) for _ in range(6)]
+        self._row_labels = [QLabel(self) for _ in range(7)]
         rows: list[QWidget | QHBoxLayout] = [
             self.voice_combo,
+            self.clone_combo,
             self._pair(self.speed_slider, self._speed_value),
             self._pair(self.pitch_slider, self._pitch_value),
             self._pair(self.volume_slider, self._volume_value),
@@ -116,9 +121,7 @@ class VoicePanel(QWidget):
         ]
         for label, field in zip(self._row_labels, rows, strict=True):
             self._form.addRow(label, field)
-        buddies = (self.voice_combo, self.speed_slider, self.pitch_slider, self.volume_slider)
-        for label, buddy in zip(self._row_labels, (*buddies, self.device_combo), strict=False):
-            label.setBuddy(buddy)
+            label.setBuddy(field if isinstance(field, QWidget) else field.itemAt(0).widget())
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.stop_button)
@@ -136,9 +139,14 @@ class VoicePanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(content)
+        self.models_page = VoiceModelsPage(container, bridge, self.library, self)
+        self.speakers_page = VoiceSpeakersPage(container, bridge, self.library, self)
+        self.tabs = QTabWidget(self)
+        for page in (scroll, self.models_page, self.speakers_page):
+            self.tabs.addTab(page, "")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(self.tabs)
 
         self._save_timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self.save_tts)
@@ -221,21 +229,12 @@ class VoicePanel(QWidget):
         changes = {"voice": self.voice_id(), "speed": speed, "pitch": pitch, "volume": volume}
         if all(getattr(current, key) == value for key, value in changes.items()):
             return
-        self._save_area(current.model_copy(update=changes))
+        save_area(self.container, self.bridge, current.model_copy(update=changes))
 
     def _on_device_changed(self) -> None:
-        device = self.device_combo.device()
-        self._save_area(self.container.config.audio.model_copy(update={"output_device": device}))
+        device, audio = self.device_combo.device(), self.container.config.audio
+        save_area(self.container, self.bridge, audio.model_copy(update={"output_device": device}))
         self.session.set_device(device)
-
-    def _save_area(self, area: AreaSettings) -> None:
-        c = self.container
-        try:
-            c.config = c.config_store.save_area(c.config, area)
-        except ConfigError as exc:
-            c.config = c.config.model_copy(update={area.area: area})
-            self.bridge.report_error("settings", exc.user_message)
-        c.bus.publish_threadsafe(ConfigChangedEvent(area=area.area))
 
     def _on_config_changed(self, area: str) -> None:
         if area == "tts" and not self._save_timer.isActive():  # pending edits win
@@ -352,6 +351,7 @@ class VoicePanel(QWidget):
             asyncio.get_running_loop()
         except RuntimeError:  # no qasync loop (some tests): load on the first Speak instead
             return
+        self.library.load()  # speakers, models, microphone: problems show on their tabs
         if self.bridge.engine_running:
             self.session.load()
         else:
@@ -370,6 +370,7 @@ class VoicePanel(QWidget):
             self._row_labels,
             (
                 self.tr("&Voice"),
+                self.tr("&Clone speaker"),
                 self.tr("Speed"),
                 self.tr("Pitch"),
                 self.tr("Volume"),
@@ -388,6 +389,8 @@ class VoicePanel(QWidget):
             self.tr("Where the avatar's voice is played. Saved and applied at once.")
         )
         self.meter.setToolTip(self.tr("Speaker level: bar = loudness (RMS), light bar and tick = peak."))
+        for index, text in enumerate((self.tr("Voice"), self.tr("Models"), self.tr("Speakers"))):
+            self.tabs.setTabText(index, text)
         self._render_values()
         self._render_status()
 
