@@ -313,6 +313,21 @@
     </message>
 </context>
 <context>
+    <name>CloneSpeakerCombo</name>
+    <message>
+        <source>None (each voice&apos;s own timbre)</source>
+        <translation>なし（各音声の本来の声質）</translation>
+    </message>
+    <message>
+        <source>{speaker} (not found)</source>
+        <translation>{speaker}（見つかりません）</translation>
+    </message>
+    <message>
+        <source>Voices that clone (VoxCPM) imitate this speaker. Add speakers on the Speakers tab.</source>
+        <translation>クローン音声（VoxCPM）はこの話者をまねます。話者は「話者」タブで追加します。</translation>
+    </message>
+</context>
+<context>
     <name>CreateTokenDialog</name>
     <message>
         <source>Name</source>
@@ -1121,6 +1136,14 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>最大リクエスト (MiB)</translation>
     </message>
     <message>
+        <source>GPT-SoVITS clients may stop the engine</source>
+        <translation>GPT-SoVITS クライアントにエンジン停止を許可</translation>
+    </message>
+    <message>
+        <source>Largest model archive (MiB)</source>
+        <translation>モデルアーカイブの上限（MiB）</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>言語</translation>
     </message>
@@ -1197,6 +1220,18 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>サービス側のボイス</translation>
     </message>
     <message>
+        <source>VoxCPM model</source>
+        <translation>VoxCPM モデル</translation>
+    </message>
+    <message>
+        <source>VoxCPM device</source>
+        <translation>VoxCPM の実行デバイス</translation>
+    </message>
+    <message>
+        <source>Clone speaker</source>
+        <translation>クローン話者</translation>
+    </message>
+    <message>
         <source>Database safety</source>
         <translation>データベースの安全性</translation>
     </message>
@@ -1223,10 +1258,6 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Main API port.</source>
         <translation>API のメインポート。</translation>
-    </message>
-    <message>
-        <source>Serve the compatible APIs on their original ports too (9080, 5001, 8888, 12393).</source>
-        <translation>互換 API を元のポートでも提供します（9080、5001、8888、12393）。</translation>
     </message>
     <message>
         <source>Let web pages served from this computer (any port) call the API.</source>
@@ -1461,6 +1492,30 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>タイムアウト（秒）</translation>
     </message>
     <message>
+        <source>Serve the compatible APIs on their original ports too (9080, 5001, 8888, 9880, 7861, 12393).</source>
+        <translation>互換 API を元のポートでも提供します（9080、5001、8888、9880、7861、12393）。</translation>
+    </message>
+    <message>
+        <source>Let GPT-SoVITS clients stop the engine with /control?command=exit (off: refused).</source>
+        <translation>GPT-SoVITS クライアントが /control?command=exit でエンジンを停止できるようにします（オフ：拒否）。</translation>
+    </message>
+    <message>
+        <source>Largest voice model archive accepted by the import route, in MiB.</source>
+        <translation>インポート API が受け付ける音声モデルアーカイブの上限（MiB）。</translation>
+    </message>
+    <message>
+        <source>Imported VoxCPM model to load (Voice -&gt; Models); empty = VoxCPM off.</source>
+        <translation>読み込むインポート済み VoxCPM モデル（音声 -&gt; モデル）。空欄で VoxCPM はオフ。</translation>
+    </message>
+    <message>
+        <source>Where VoxCPM runs: auto picks CUDA, then Apple MPS, then the CPU.</source>
+        <translation>VoxCPM の実行場所：自動では CUDA、Apple MPS、CPU の順に選びます。</translation>
+    </message>
+    <message>
+        <source>Speaker (Voice -&gt; Speakers) that cloning voices imitate; empty = the model&apos;s own voice.</source>
+        <translation>クローン音声がまねる話者（音声 -&gt; 話者）。空欄ではモデル本来の声。</translation>
+    </message>
+    <message>
         <source>System default</source>
         <translation>システムの既定</translation>
     </message>
@@ -1511,6 +1566,18 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Automatic</source>
         <translation>自動</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>NVIDIA GPU (CUDA)</source>
+        <translation>NVIDIA GPU（CUDA）</translation>
+    </message>
+    <message>
+        <source>Apple GPU (MPS)</source>
+        <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
         <source>SiliconFlow</source>
@@ -2163,6 +2230,176 @@ Licence: {licence}</source>
     </message>
 </context>
 <context>
+    <name>VoiceLibrarySession</name>
+    <message>
+        <source>The engine is not running.</source>
+        <translation>エンジンが動作していません。</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceModelsPage</name>
+    <message>
+        <source>Choose a GPT-SoVITS folder (with GPT_weights… and SoVITS_weights…)</source>
+        <translation>GPT-SoVITS フォルダーを選択（GPT_weights… と SoVITS_weights… を含む）</translation>
+    </message>
+    <message>
+        <source>Choose a VoxCPM model folder</source>
+        <translation>VoxCPM モデルフォルダーを選択</translation>
+    </message>
+    <message>
+        <source>Remove GPT-SoVITS voice</source>
+        <translation>GPT-SoVITS 音声を削除</translation>
+    </message>
+    <message>
+        <source>Remove the GPT-SoVITS weights of {name} (GPT and SoVITS files)?</source>
+        <translation>{name} の GPT-SoVITS 重み（GPT と SoVITS のファイル）を削除しますか？</translation>
+    </message>
+    <message>
+        <source>Remove the VoxCPM model {name} and its files?</source>
+        <translation>VoxCPM モデル {name} とそのファイルを削除しますか？</translation>
+    </message>
+    <message>
+        <source>It is in use: VoxCPM will be switched off.</source>
+        <translation>使用中です：VoxCPM はオフになります。</translation>
+    </message>
+    <message>
+        <source>Remove VoxCPM model</source>
+        <translation>VoxCPM モデルを削除</translation>
+    </message>
+    <message>
+        <source>{suffix} models</source>
+        <translation>{suffix} モデル</translation>
+    </message>
+    <message>
+        <source>Default models</source>
+        <translation>デフォルトモデル</translation>
+    </message>
+    <message>
+        <source>(shared 参考音频.wav)</source>
+        <translation>（共通の 参考音频.wav）</translation>
+    </message>
+    <message>
+        <source>In use, loaded on {device}</source>
+        <translation>使用中、{device} に読み込み済み</translation>
+    </message>
+    <message>
+        <source>In use (loads when it first speaks)</source>
+        <translation>使用中（最初に話すときに読み込み）</translation>
+    </message>
+    <message>
+        <source>These voices run through the GPT-SoVITS server at {url}.</source>
+        <translation>これらの音声は {url} の GPT-SoVITS サーバーで合成されます。</translation>
+    </message>
+    <message>
+        <source>No GPT-SoVITS server configured: set one in Settings → Voice; until then the studio&apos;s own voice answers.</source>
+        <translation>GPT-SoVITS サーバーが未設定です：設定 → 音声 で設定してください。それまではスタジオ内蔵の音声が答えます。</translation>
+    </message>
+    <message>
+        <source>VoxCPM runs on this computer: {name} is loaded on {device}.</source>
+        <translation>VoxCPM はこのコンピューターで動作します：{name} を {device} に読み込み済み。</translation>
+    </message>
+    <message>
+        <source>VoxCPM runs on this computer ({device}) with {name}; it loads when it first speaks.</source>
+        <translation>VoxCPM はこのコンピューター（{device}）で {name} を使います。最初に話すときに読み込みます。</translation>
+    </message>
+    <message>
+        <source>VoxCPM runs on this computer; no model is in use.</source>
+        <translation>VoxCPM はこのコンピューターで動作します。使用中のモデルはありません。</translation>
+    </message>
+    <message>
+        <source>GPT-SoVITS weights</source>
+        <translation>GPT-SoVITS 重み</translation>
+    </message>
+    <message>
+        <source>VoxCPM model</source>
+        <translation>VoxCPM モデル</translation>
+    </message>
+    <message>
+        <source>Importing the {what}…</source>
+        <translation>{what}をインポート中…</translation>
+    </message>
+    <message>
+        <source>Imported {what}.</source>
+        <translation>{what}をインポートしました。</translation>
+    </message>
+    <message>
+        <source>Removed {what}.</source>
+        <translation>{what}を削除しました。</translation>
+    </message>
+    <message>
+        <source>Failed: {why}</source>
+        <translation>失敗：{why}</translation>
+    </message>
+    <message>
+        <source>GPT-SoVITS voices</source>
+        <translation>GPT-SoVITS 音声</translation>
+    </message>
+    <message>
+        <source>VoxCPM models</source>
+        <translation>VoxCPM モデル</translation>
+    </message>
+    <message>
+        <source>Voice</source>
+        <translation>音声</translation>
+    </message>
+    <message>
+        <source>GPT weights</source>
+        <translation>GPT 重み</translation>
+    </message>
+    <message>
+        <source>SoVITS weights</source>
+        <translation>SoVITS 重み</translation>
+    </message>
+    <message>
+        <source>Reference audio</source>
+        <translation>参照音声</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>種類</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>サイズ</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Import GPT-SoVITS folder…</source>
+        <translation>GPT-SoVITS フォルダーをインポート…</translation>
+    </message>
+    <message>
+        <source>A folder with GPT_weights…/*.ckpt, SoVITS_weights…/*.pth and optionally 参考音频/.</source>
+        <translation>GPT_weights…/*.ckpt、SoVITS_weights…/*.pth（任意で 参考音频/）を含むフォルダー。</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>Import VoxCPM model…</source>
+        <translation>VoxCPM モデルをインポート…</translation>
+    </message>
+    <message>
+        <source>Use</source>
+        <translation>使用</translation>
+    </message>
+    <message>
+        <source>Speak with this VoxCPM model (voice id voxcpm:&lt;name&gt;).</source>
+        <translation>この VoxCPM モデルで話します（音声 ID voxcpm:&lt;名前&gt;）。</translation>
+    </message>
+    <message>
+        <source>Stop using VoxCPM</source>
+        <translation>VoxCPM の使用をやめる</translation>
+    </message>
+</context>
+<context>
     <name>VoicePanel</name>
     <message>
         <source>{value} semitones</source>
@@ -2245,6 +2482,10 @@ Licence: {licence}</source>
         <translation>声(&amp;V)</translation>
     </message>
     <message>
+        <source>&amp;Clone speaker</source>
+        <translation>クローン話者(&amp;C)</translation>
+    </message>
+    <message>
         <source>Speed</source>
         <translation>速さ</translation>
     </message>
@@ -2292,12 +2533,157 @@ Licence: {licence}</source>
         <source>Speaker level: bar = loudness (RMS), light bar and tick = peak.</source>
         <translation>スピーカーのレベル：濃いバー = 音の大きさ（RMS）、薄いバーと目盛り = ピーク。</translation>
     </message>
+    <message>
+        <source>Voice</source>
+        <translation>音声</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>モデル</translation>
+    </message>
+    <message>
+        <source>Speakers</source>
+        <translation>話者</translation>
+    </message>
 </context>
 <context>
     <name>VoiceSession</name>
     <message>
         <source>The engine is not running, so nothing can be spoken.</source>
         <translation>エンジンが動いていないため、読み上げできません。</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceSpeakersPage</name>
+    <message>
+        <source>Choose a reference recording</source>
+        <translation>参照録音を選択</translation>
+    </message>
+    <message>
+        <source>Audio files (*.wav *.flac *.ogg *.mp3)</source>
+        <translation>音声ファイル (*.wav *.flac *.ogg *.mp3)</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>録音</translation>
+    </message>
+    <message>
+        <source>Remove speaker</source>
+        <translation>話者を削除</translation>
+    </message>
+    <message>
+        <source>Remove the speaker {name} and its recording?</source>
+        <translation>話者 {name} とその録音を削除しますか？</translation>
+    </message>
+    <message>
+        <source>{seconds} s</source>
+        <translation>{seconds} 秒</translation>
+    </message>
+    <message>
+        <source>Id: {id}
+File: {file}</source>
+        <translation>ID：{id}
+ファイル：{file}</translation>
+    </message>
+    <message>
+        <source>{seconds} / {limit} s</source>
+        <translation>{seconds} / {limit} 秒</translation>
+    </message>
+    <message>
+        <source>Stop and save</source>
+        <translation>停止して保存</translation>
+    </message>
+    <message>
+        <source>Record from microphone</source>
+        <translation>マイクで録音</translation>
+    </message>
+    <message>
+        <source>Record a reference with {device} (up to 30 s; click again to stop).</source>
+        <translation>{device} で参照音声を録音します（最大 30 秒、もう一度クリックで停止）。</translation>
+    </message>
+    <message>
+        <source>Looking for a microphone…</source>
+        <translation>マイクを探しています…</translation>
+    </message>
+    <message>
+        <source>The engine is not running.</source>
+        <translation>エンジンが動作していません。</translation>
+    </message>
+    <message>
+        <source>No microphone found: connect one (Settings → Audio chooses it).</source>
+        <translation>マイクが見つかりません：接続してください（設定 → オーディオ で選択）。</translation>
+    </message>
+    <message>
+        <source>The microphone {device} is not connected.</source>
+        <translation>マイク {device} が接続されていません。</translation>
+    </message>
+    <message>
+        <source>The sound system (PortAudio) is not available: {detail}</source>
+        <translation>サウンドシステム（PortAudio）が使えません：{detail}</translation>
+    </message>
+    <message>
+        <source>Adding {name}: trimming, normalising and transcribing…</source>
+        <translation>{name} を追加中：トリミング、音量の正規化、文字起こし…</translation>
+    </message>
+    <message>
+        <source>Recording {name}… speak now, then click Stop and save.</source>
+        <translation>{name} を録音中… 話してから「停止して保存」をクリックしてください。</translation>
+    </message>
+    <message>
+        <source>Added {name}. Check the transcript: double-click it to correct it.</source>
+        <translation>{name} を追加しました。文字起こしを確認してください：ダブルクリックで修正できます。</translation>
+    </message>
+    <message>
+        <source>Added. {name}</source>
+        <translation>追加しました。{name}</translation>
+    </message>
+    <message>
+        <source>Saved {name}.</source>
+        <translation>{name} を保存しました。</translation>
+    </message>
+    <message>
+        <source>Removed.</source>
+        <translation>削除しました。</translation>
+    </message>
+    <message>
+        <source>Failed: {name}</source>
+        <translation>失敗：{name}</translation>
+    </message>
+    <message>
+        <source>Name of the new speaker (default: the file name)</source>
+        <translation>新しい話者の名前（既定：ファイル名）</translation>
+    </message>
+    <message>
+        <source>Add from file…</source>
+        <translation>ファイルから追加…</translation>
+    </message>
+    <message>
+        <source>A clean recording of one voice, 3-10 s is best (WAV, FLAC, OGG or MP3).</source>
+        <translation>一人の声のきれいな録音。3〜10 秒が最適です（WAV、FLAC、OGG、MP3）。</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <source>Length</source>
+        <translation>長さ</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>言語</translation>
+    </message>
+    <message>
+        <source>Transcript</source>
+        <translation>文字起こし</translation>
+    </message>
+    <message>
+        <source>Microphone level while recording.</source>
+        <translation>録音中のマイク音量。</translation>
     </message>
 </context>
 </TS>

@@ -313,6 +313,21 @@
     </message>
 </context>
 <context>
+    <name>CloneSpeakerCombo</name>
+    <message>
+        <source>None (each voice&apos;s own timbre)</source>
+        <translation>无（使用各声音自己的音色）</translation>
+    </message>
+    <message>
+        <source>{speaker} (not found)</source>
+        <translation>{speaker}（未找到）</translation>
+    </message>
+    <message>
+        <source>Voices that clone (VoxCPM) imitate this speaker. Add speakers on the Speakers tab.</source>
+        <translation>克隆类声音（VoxCPM）会模仿这个说话人。在“说话人”标签页添加说话人。</translation>
+    </message>
+</context>
+<context>
     <name>CreateTokenDialog</name>
     <message>
         <source>Name</source>
@@ -1121,6 +1136,14 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>最大请求 (MiB)</translation>
     </message>
     <message>
+        <source>GPT-SoVITS clients may stop the engine</source>
+        <translation>允许 GPT-SoVITS 客户端停止引擎</translation>
+    </message>
+    <message>
+        <source>Largest model archive (MiB)</source>
+        <translation>模型压缩包上限（MiB）</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -1197,6 +1220,18 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>服务端声音</translation>
     </message>
     <message>
+        <source>VoxCPM model</source>
+        <translation>VoxCPM 模型</translation>
+    </message>
+    <message>
+        <source>VoxCPM device</source>
+        <translation>VoxCPM 运行设备</translation>
+    </message>
+    <message>
+        <source>Clone speaker</source>
+        <translation>克隆说话人</translation>
+    </message>
+    <message>
         <source>Database safety</source>
         <translation>数据库安全性</translation>
     </message>
@@ -1223,10 +1258,6 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Main API port.</source>
         <translation>API 主端口。</translation>
-    </message>
-    <message>
-        <source>Serve the compatible APIs on their original ports too (9080, 5001, 8888, 12393).</source>
-        <translation>同时在兼容 API 的原始端口上提供服务（9080、5001、8888、12393）。</translation>
     </message>
     <message>
         <source>Let web pages served from this computer (any port) call the API.</source>
@@ -1461,6 +1492,30 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
         <translation>超时（秒）</translation>
     </message>
     <message>
+        <source>Serve the compatible APIs on their original ports too (9080, 5001, 8888, 9880, 7861, 12393).</source>
+        <translation>同时在兼容 API 的原始端口上提供服务（9080、5001、8888、9880、7861、12393）。</translation>
+    </message>
+    <message>
+        <source>Let GPT-SoVITS clients stop the engine with /control?command=exit (off: refused).</source>
+        <translation>允许 GPT-SoVITS 客户端用 /control?command=exit 停止引擎（关闭时拒绝）。</translation>
+    </message>
+    <message>
+        <source>Largest voice model archive accepted by the import route, in MiB.</source>
+        <translation>导入接口接受的语音模型压缩包上限，单位 MiB。</translation>
+    </message>
+    <message>
+        <source>Imported VoxCPM model to load (Voice -&gt; Models); empty = VoxCPM off.</source>
+        <translation>要加载的已导入 VoxCPM 模型（声音 -&gt; 模型）；留空则关闭 VoxCPM。</translation>
+    </message>
+    <message>
+        <source>Where VoxCPM runs: auto picks CUDA, then Apple MPS, then the CPU.</source>
+        <translation>VoxCPM 的运行位置：自动依次选择 CUDA、Apple MPS、CPU。</translation>
+    </message>
+    <message>
+        <source>Speaker (Voice -&gt; Speakers) that cloning voices imitate; empty = the model&apos;s own voice.</source>
+        <translation>克隆声音模仿的说话人（声音 -&gt; 说话人）；留空则使用模型自身的声音。</translation>
+    </message>
+    <message>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
@@ -1511,6 +1566,18 @@ Use the free port {free} instead (saved in Settings)? Choose No to start without
     <message>
         <source>Automatic</source>
         <translation>自动</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>NVIDIA GPU (CUDA)</source>
+        <translation>NVIDIA 显卡（CUDA）</translation>
+    </message>
+    <message>
+        <source>Apple GPU (MPS)</source>
+        <translation>Apple GPU（MPS）</translation>
     </message>
     <message>
         <source>SiliconFlow</source>
@@ -2163,6 +2230,176 @@ Licence: {licence}</source>
     </message>
 </context>
 <context>
+    <name>VoiceLibrarySession</name>
+    <message>
+        <source>The engine is not running.</source>
+        <translation>引擎未在运行。</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceModelsPage</name>
+    <message>
+        <source>Choose a GPT-SoVITS folder (with GPT_weights… and SoVITS_weights…)</source>
+        <translation>选择 GPT-SoVITS 文件夹（包含 GPT_weights… 和 SoVITS_weights…）</translation>
+    </message>
+    <message>
+        <source>Choose a VoxCPM model folder</source>
+        <translation>选择 VoxCPM 模型文件夹</translation>
+    </message>
+    <message>
+        <source>Remove GPT-SoVITS voice</source>
+        <translation>删除 GPT-SoVITS 声音</translation>
+    </message>
+    <message>
+        <source>Remove the GPT-SoVITS weights of {name} (GPT and SoVITS files)?</source>
+        <translation>删除 {name} 的 GPT-SoVITS 权重（GPT 和 SoVITS 文件）吗？</translation>
+    </message>
+    <message>
+        <source>Remove the VoxCPM model {name} and its files?</source>
+        <translation>删除 VoxCPM 模型 {name} 及其文件吗？</translation>
+    </message>
+    <message>
+        <source>It is in use: VoxCPM will be switched off.</source>
+        <translation>它正在使用中：VoxCPM 将被关闭。</translation>
+    </message>
+    <message>
+        <source>Remove VoxCPM model</source>
+        <translation>删除 VoxCPM 模型</translation>
+    </message>
+    <message>
+        <source>{suffix} models</source>
+        <translation>{suffix}模型</translation>
+    </message>
+    <message>
+        <source>Default models</source>
+        <translation>默认模型</translation>
+    </message>
+    <message>
+        <source>(shared 参考音频.wav)</source>
+        <translation>（共用 参考音频.wav）</translation>
+    </message>
+    <message>
+        <source>In use, loaded on {device}</source>
+        <translation>使用中，已加载到 {device}</translation>
+    </message>
+    <message>
+        <source>In use (loads when it first speaks)</source>
+        <translation>使用中（首次说话时加载）</translation>
+    </message>
+    <message>
+        <source>These voices run through the GPT-SoVITS server at {url}.</source>
+        <translation>这些声音通过 {url} 的 GPT-SoVITS 服务器合成。</translation>
+    </message>
+    <message>
+        <source>No GPT-SoVITS server configured: set one in Settings → Voice; until then the studio&apos;s own voice answers.</source>
+        <translation>未配置 GPT-SoVITS 服务器：请在 设置 → 声音 中设置；在此之前由工作室自带的声音回答。</translation>
+    </message>
+    <message>
+        <source>VoxCPM runs on this computer: {name} is loaded on {device}.</source>
+        <translation>VoxCPM 在本机运行：{name} 已加载到 {device}。</translation>
+    </message>
+    <message>
+        <source>VoxCPM runs on this computer ({device}) with {name}; it loads when it first speaks.</source>
+        <translation>VoxCPM 在本机（{device}）使用 {name} 运行；首次说话时加载。</translation>
+    </message>
+    <message>
+        <source>VoxCPM runs on this computer; no model is in use.</source>
+        <translation>VoxCPM 在本机运行；当前未使用任何模型。</translation>
+    </message>
+    <message>
+        <source>GPT-SoVITS weights</source>
+        <translation>GPT-SoVITS 权重</translation>
+    </message>
+    <message>
+        <source>VoxCPM model</source>
+        <translation>VoxCPM 模型</translation>
+    </message>
+    <message>
+        <source>Importing the {what}…</source>
+        <translation>正在导入{what}…</translation>
+    </message>
+    <message>
+        <source>Imported {what}.</source>
+        <translation>已导入{what}。</translation>
+    </message>
+    <message>
+        <source>Removed {what}.</source>
+        <translation>已删除{what}。</translation>
+    </message>
+    <message>
+        <source>Failed: {why}</source>
+        <translation>失败：{why}</translation>
+    </message>
+    <message>
+        <source>GPT-SoVITS voices</source>
+        <translation>GPT-SoVITS 声音</translation>
+    </message>
+    <message>
+        <source>VoxCPM models</source>
+        <translation>VoxCPM 模型</translation>
+    </message>
+    <message>
+        <source>Voice</source>
+        <translation>声音</translation>
+    </message>
+    <message>
+        <source>GPT weights</source>
+        <translation>GPT 权重</translation>
+    </message>
+    <message>
+        <source>SoVITS weights</source>
+        <translation>SoVITS 权重</translation>
+    </message>
+    <message>
+        <source>Reference audio</source>
+        <translation>参考音频</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Import GPT-SoVITS folder…</source>
+        <translation>导入 GPT-SoVITS 文件夹…</translation>
+    </message>
+    <message>
+        <source>A folder with GPT_weights…/*.ckpt, SoVITS_weights…/*.pth and optionally 参考音频/.</source>
+        <translation>包含 GPT_weights…/*.ckpt、SoVITS_weights…/*.pth（可选 参考音频/）的文件夹。</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Import VoxCPM model…</source>
+        <translation>导入 VoxCPM 模型…</translation>
+    </message>
+    <message>
+        <source>Use</source>
+        <translation>使用</translation>
+    </message>
+    <message>
+        <source>Speak with this VoxCPM model (voice id voxcpm:&lt;name&gt;).</source>
+        <translation>用这个 VoxCPM 模型说话（声音 ID voxcpm:&lt;名称&gt;）。</translation>
+    </message>
+    <message>
+        <source>Stop using VoxCPM</source>
+        <translation>停用 VoxCPM</translation>
+    </message>
+</context>
+<context>
     <name>VoicePanel</name>
     <message>
         <source>{value} semitones</source>
@@ -2245,6 +2482,10 @@ Licence: {licence}</source>
         <translation>声音(&amp;V)</translation>
     </message>
     <message>
+        <source>&amp;Clone speaker</source>
+        <translation>克隆说话人(&amp;C)</translation>
+    </message>
+    <message>
         <source>Speed</source>
         <translation>语速</translation>
     </message>
@@ -2292,12 +2533,157 @@ Licence: {licence}</source>
         <source>Speaker level: bar = loudness (RMS), light bar and tick = peak.</source>
         <translation>扬声器电平：实心条 = 响度（RMS），浅色条和刻度线 = 峰值。</translation>
     </message>
+    <message>
+        <source>Voice</source>
+        <translation>声音</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Speakers</source>
+        <translation>说话人</translation>
+    </message>
 </context>
 <context>
     <name>VoiceSession</name>
     <message>
         <source>The engine is not running, so nothing can be spoken.</source>
         <translation>引擎未运行，无法朗读。</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceSpeakersPage</name>
+    <message>
+        <source>Choose a reference recording</source>
+        <translation>选择参考录音</translation>
+    </message>
+    <message>
+        <source>Audio files (*.wav *.flac *.ogg *.mp3)</source>
+        <translation>音频文件 (*.wav *.flac *.ogg *.mp3)</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>录音</translation>
+    </message>
+    <message>
+        <source>Remove speaker</source>
+        <translation>删除说话人</translation>
+    </message>
+    <message>
+        <source>Remove the speaker {name} and its recording?</source>
+        <translation>删除说话人 {name} 及其录音吗？</translation>
+    </message>
+    <message>
+        <source>{seconds} s</source>
+        <translation>{seconds} 秒</translation>
+    </message>
+    <message>
+        <source>Id: {id}
+File: {file}</source>
+        <translation>ID：{id}
+文件：{file}</translation>
+    </message>
+    <message>
+        <source>{seconds} / {limit} s</source>
+        <translation>{seconds} / {limit} 秒</translation>
+    </message>
+    <message>
+        <source>Stop and save</source>
+        <translation>停止并保存</translation>
+    </message>
+    <message>
+        <source>Record from microphone</source>
+        <translation>用麦克风录制</translation>
+    </message>
+    <message>
+        <source>Record a reference with {device} (up to 30 s; click again to stop).</source>
+        <translation>用 {device} 录制参考音频（最长 30 秒；再次点击停止）。</translation>
+    </message>
+    <message>
+        <source>Looking for a microphone…</source>
+        <translation>正在查找麦克风…</translation>
+    </message>
+    <message>
+        <source>The engine is not running.</source>
+        <translation>引擎未在运行。</translation>
+    </message>
+    <message>
+        <source>No microphone found: connect one (Settings → Audio chooses it).</source>
+        <translation>未找到麦克风：请连接一个（在 设置 → 音频 中选择）。</translation>
+    </message>
+    <message>
+        <source>The microphone {device} is not connected.</source>
+        <translation>麦克风 {device} 未连接。</translation>
+    </message>
+    <message>
+        <source>The sound system (PortAudio) is not available: {detail}</source>
+        <translation>声音系统（PortAudio）不可用：{detail}</translation>
+    </message>
+    <message>
+        <source>Adding {name}: trimming, normalising and transcribing…</source>
+        <translation>正在添加 {name}：裁剪、音量归一化并转写…</translation>
+    </message>
+    <message>
+        <source>Recording {name}… speak now, then click Stop and save.</source>
+        <translation>正在录制 {name}… 现在请说话，然后点击“停止并保存”。</translation>
+    </message>
+    <message>
+        <source>Added {name}. Check the transcript: double-click it to correct it.</source>
+        <translation>已添加 {name}。请检查转写文本：双击即可修改。</translation>
+    </message>
+    <message>
+        <source>Added. {name}</source>
+        <translation>已添加。{name}</translation>
+    </message>
+    <message>
+        <source>Saved {name}.</source>
+        <translation>已保存 {name}。</translation>
+    </message>
+    <message>
+        <source>Removed.</source>
+        <translation>已删除。</translation>
+    </message>
+    <message>
+        <source>Failed: {name}</source>
+        <translation>失败：{name}</translation>
+    </message>
+    <message>
+        <source>Name of the new speaker (default: the file name)</source>
+        <translation>新说话人的名称（默认为文件名）</translation>
+    </message>
+    <message>
+        <source>Add from file…</source>
+        <translation>从文件添加…</translation>
+    </message>
+    <message>
+        <source>A clean recording of one voice, 3-10 s is best (WAV, FLAC, OGG or MP3).</source>
+        <translation>一个人声音的干净录音，3–10 秒最佳（WAV、FLAC、OGG 或 MP3）。</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Length</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Transcript</source>
+        <translation>转写文本</translation>
+    </message>
+    <message>
+        <source>Microphone level while recording.</source>
+        <translation>录音时的麦克风音量。</translation>
     </message>
 </context>
 </TS>

@@ -26,7 +26,20 @@ DESCRIPTIONS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("SettingsTexts", "Main API port."),
     QT_TRANSLATE_NOOP(
         "SettingsTexts",
-        "Serve the compatible APIs on their original ports too (9080, 5001, 8888, 12393).",
+        "Serve the compatible APIs on their original ports too (9080, 5001, 8888, 9880, 7861, 12393).",
+    ),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts",
+        "Let GPT-SoVITS clients stop the engine with /control?command=exit (off: refused).",
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Largest voice model archive accepted by the import route, in MiB."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts", "Imported VoxCPM model to load (Voice -> Models); empty = VoxCPM off."
+    ),
+    QT_TRANSLATE_NOOP("SettingsTexts", "Where VoxCPM runs: auto picks CUDA, then Apple MPS, then the CPU."),
+    QT_TRANSLATE_NOOP(
+        "SettingsTexts",
+        "Speaker (Voice -> Speakers) that cloning voices imitate; empty = the model's own voice.",
     ),
     QT_TRANSLATE_NOOP("SettingsTexts", "Let web pages served from this computer (any port) call the API."),
     QT_TRANSLATE_NOOP(
@@ -171,6 +184,8 @@ class SettingsTexts(QObject):
             ("api", "allow_loopback_origins"): self.tr("Allow pages from this computer"),
             ("api", "allowed_origins"): self.tr("Other allowed web origins"),
             ("api", "max_body_mb"): self.tr("Largest request (MiB)"),
+            ("api", "gpt_sovits_control_exit"): self.tr("GPT-SoVITS clients may stop the engine"),
+            ("api", "max_model_upload_mb"): self.tr("Largest model archive (MiB)"),
             ("ui", "language"): self.tr("Language"),
             ("ui", "theme"): self.tr("Theme"),
             ("ui", "confirm_on_quit_while_live"): self.tr("Ask before quitting while live"),
@@ -191,6 +206,9 @@ class SettingsTexts(QObject):
             ("tts", "openai_tts_url"): self.tr("OpenAI-compatible server"),
             ("tts", "openai_tts_model"): self.tr("Speech model"),
             ("tts", "openai_tts_voice"): self.tr("Service voice"),
+            ("tts", "voxcpm_model"): self.tr("VoxCPM model"),
+            ("tts", "voxcpm_device"): self.tr("VoxCPM device"),
+            ("tts", "clone_speaker"): self.tr("Clone speaker"),
             ("storage", "synchronous"): self.tr("Database safety"),
             ("logging", "level"): self.tr("Log level"),
             ("logging", "max_file_mb"): self.tr("Rotate log at (MiB)"),
@@ -285,6 +303,13 @@ class SettingsTexts(QObject):
                 "hands_free": self.tr("Hands-free (voice activity)"),
                 "push_to_talk": self.tr("Push to talk"),
                 "off": self.tr("Off"),
+            }
+        elif (area, name) == ("tts", "voxcpm_device"):
+            names = {
+                "auto": self.tr("Automatic"),
+                "cpu": self.tr("CPU"),
+                "cuda": self.tr("NVIDIA GPU (CUDA)"),
+                "mps": self.tr("Apple GPU (MPS)"),
             }
         elif (area, name) == ("listen", "language"):
             names = {"auto": self.tr("Automatic"), "zh": "中文", "en": "English", "ja": "日本語"}
