@@ -37,7 +37,7 @@ from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, NoReturn
 
 from studio.core.errors import EngineError
 from studio.core.tasks import TaskOwner
@@ -146,12 +146,12 @@ def _child_main(
         setup = factory(*args)
     except BaseException as exc:
         send(("start_failed", type(exc).__name__, str(exc) or type(exc).__name__, traceback.format_exc()))
-        return
+        _exit_now(conn)
     work: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
     cancelled: set[int] = set()
     quick = {"__ping__": lambda payload, ctx: None, **setup.quick}
-    args = (conn, send, work, cancelled, quick)
-    threading.Thread(target=_child_reader, args=args, name="worker-reader", daemon=True).start()
+    reader_args = (conn, send, work, cancelled, quick)
+    threading.Thread(target=_child_reader, args=reader_args, name="worker-reader", daemon=True).start()
     send(("ready", dict(setup.info)))
     while (msg := work.get()) is not None:
         _, request_id, method, payload, streaming = msg
@@ -184,8 +184,12 @@ def _child_main(
             )
         finally:
             cancelled.discard(request_id)
+    _exit_now(conn)
+
+
+def _exit_now(conn: Connection) -> NoReturn:
+    """Leave the worker without interpreter teardown (seconds with torch loaded; nothing to save)."""
     conn.close()
-    # Skip interpreter teardown: with torch loaded it takes seconds and there is nothing to save.
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)

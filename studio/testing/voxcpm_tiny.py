@@ -18,6 +18,8 @@ Importing this module is cheap; ``torch`` and ``voxcpm`` are imported only while
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -220,7 +222,8 @@ def build_tiny_voxcpm(folder: Path, *, architecture: str = "voxcpm2", seed: int 
         # The package's audio VAE uses torch's old weight_norm (a FutureWarning; not ours to fix).
         warnings.simplefilter("ignore", FutureWarning)
         torch.manual_seed(seed)
-        model = _instantiate(architecture, config, tokenizer)
+        with contextlib.redirect_stderr(io.StringIO()):  # the package narrates its set-up on stderr
+            model = _instantiate(architecture, config, tokenizer)
         with torch.no_grad():
             # Never stop by itself: the utterance length is then set by the text and max_len.
             model.stop_head.weight.zero_()

@@ -218,6 +218,9 @@ class VoxCpmEngine:
 
     def _check(self, req: VoxCpmRequest) -> dict[str, Any]:
         req.validate()
+        if self._config is None:
+            with contextlib.suppress(ValidationError):  # a broken folder is reported by load()
+                self._config = read_model_config(self.model_dir)
         if req.denoise:
             raise ValidationError("denoise is not available: the studio loads VoxCPM without its denoiser.")
         if req.reference_wav is not None and self.architecture == "voxcpm":

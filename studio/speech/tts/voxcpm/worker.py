@@ -164,6 +164,8 @@ class VoxCpmWorker:
                     optimize=False,
                     device=None if device == "auto" else device,
                 )
+        except (ValueError, FileNotFoundError):
+            raise  # voxcpm's own messages (device not available, files missing) say it all
         except Exception as exc:
             tail = narration.getvalue().strip().splitlines()[-2:]
             raise RuntimeError(

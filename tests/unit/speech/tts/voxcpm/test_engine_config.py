@@ -23,6 +23,7 @@ from studio.speech.tts.voxcpm.engine import (
     check_model_folder,
     read_model_config,
 )
+from studio.speech.tts.voxcpm.request import VoxCpmRequest
 
 
 def _folder(tmp_path: Path, config: object, files: tuple[str, ...] = ()) -> Path:
@@ -114,3 +115,16 @@ def test_worker_errors_become_studio_errors() -> None:
     broken = _provider_error(WorkerRemoteError("RuntimeError", "CUDA out of memory"))
     assert isinstance(broken, ProviderError) and not broken.retryable
     assert str(broken) == "VoxCPM failed: RuntimeError: CUDA out of memory"
+
+
+def test_requests_are_checked_against_the_folder_before_any_worker_starts(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    model = _folder(tmp_path / "m", {"architecture": "voxcpm"})
+    wav = tmp_path / "ref.wav"
+    wav.write_bytes(b"RIFF")
+    engine = VoxCpmEngine(model, device="cpu")
+    with pytest.raises(ValidationError, match=r"reference_wav needs a VoxCPM2 model; 'm' is VoxCPM 1\.x"):
+        engine.stream(VoxCpmRequest("hi", reference_wav=wav))
+    with pytest.raises(ValidationError, match="denoise is not available"):
+        engine.stream(VoxCpmRequest("hi", denoise=True))
+    assert engine.worker_pid is None and not engine.loaded
