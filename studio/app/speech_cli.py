@@ -161,19 +161,53 @@ async def _aloud(container: object, text: str, voice: str | None, options: objec
 
 
 @click.command("tts")
-@click.option("--runs", type=click.IntRange(1, 200), default=10, help="Syntheses per voice (after warm-up).")
+@click.option(
+    "--runs",
+    type=click.IntRange(1, 200),
+    default=None,
+    help="Syntheses per voice after warm-up (10; VoxCPM: 3).",
+)
 @click.option(
     "--lang", "languages", multiple=True, type=click.Choice(["zh", "en", "ja"]), help="Only these languages."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def bench_tts(runs: int, languages: tuple[str, ...], as_json: bool) -> None:
-    """First-audio latency (p50/p95), real-time factor and peak RSS of each default voice."""
+@click.option(
+    "--engine",
+    type=click.Choice(["default", "voxcpm"]),
+    default="default",
+    show_default=True,
+    help="default: the built-in voices; voxcpm: a VoxCPM model (--model DIR or --tiny).",
+)
+@click.option(
+    "--model", "model_dir", type=click.Path(file_okay=False, path_type=Path), help="VoxCPM model folder."
+)
+@click.option("--tiny", is_flag=True, help="VoxCPM: build and measure a tiny random model (plumbing only).")
+@click.option("--device", default="auto", show_default=True, help="VoxCPM device: auto, cpu, cuda[:N], mps.")
+def bench_tts(
+    runs: int | None,
+    languages: tuple[str, ...],
+    as_json: bool,
+    engine: str,
+    model_dir: Path | None,
+    tiny: bool,
+    device: str,
+) -> None:
+    """First-audio latency (p50/p95), real-time factor, peak RSS of the default voices or a VoxCPM model."""
+    if engine == "voxcpm":
+        from studio.app.bench_tts import voxcpm_benchmark_cli
+
+        language = languages[0] if languages else "zh"
+        raise SystemExit(
+            voxcpm_benchmark_cli(
+                model_dir, tiny=tiny, device=device, runs=runs or 3, language=language, as_json=as_json
+            )
+        )
     from studio.app.bench_tts import tts_benchmark
     from studio.app.paths import StudioPaths
 
     paths = StudioPaths.resolve()
     paths.ensure()
-    rows = tts_benchmark(runs, languages or ("zh", "en", "ja"), paths.models_dir, paths.cache_dir)
+    rows = tts_benchmark(runs or 10, languages or ("zh", "en", "ja"), paths.models_dir, paths.cache_dir)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
