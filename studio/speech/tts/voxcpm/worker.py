@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from studio.inference.process_host import RequestContext, WorkerSetup
+from studio.inference.process_worker import RequestContext, WorkerSetup
 
 WARM_UP_TEXT = "Hello."
 
