@@ -193,8 +193,18 @@ class GptSovitsBackend:
             await self._save(state)
 
     async def set_model_pair(self, name: str) -> str:
-        """Select a pair (its weights too when it is imported); returns its reference audio."""
+        """Select a pair (its weights too when it is imported); returns its reference audio.
+
+        Raises:
+            ValidationError: no imported pair and no reference recording ``参考音频/<name>.wav`` has
+                that name (a name with a path in it never does).
+        """
         pair = next((g.pairs[name] for g in await self._groups() if name in g.pairs), None)
+        if pair is None and await self.pair_ref_audio(name) == DEFAULT_REFERENCE:
+            raise ValidationError(
+                f"No model pair is named {name!r}: import its weights or its reference recording "
+                "in Voice -> Models, then pick one of /list_model_groups."
+            )
         async with self._lock:
             state = await self._load()
             state.current_model_pair = name or None
