@@ -235,5 +235,13 @@ def setup_logging(
     ext.setLevel(logging.INFO)
     for handler in handlers:
         ext.addHandler(handler)
+    # A uvicorn.Config made elsewhere in the process (with its default log config or a log_level)
+    # sets levels, handlers and propagation on the child loggers; take them back.
+    for name in ("uvicorn.error", "uvicorn.asgi"):
+        child = logging.getLogger(name)
+        child.handlers = []
+        child.setLevel(logging.NOTSET)
+        child.propagate = True
+        child.disabled = False
     logging.getLogger("uvicorn.access").disabled = True
     return LoggingHandles(log_file, tail, handlers)

@@ -354,7 +354,7 @@ def stand_in() -> Iterator[StandIn]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(_stand_in_app(calls), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(_stand_in_app(calls), log_config=None))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
