@@ -6,7 +6,6 @@ unexpected becomes a plain 500 envelope and is logged with its traceback on our 
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from typing import Any
 
@@ -22,7 +21,7 @@ from studio.api.compat.gpt_sovits import include_gpt_sovits_routes
 from studio.api.compat.olv import include_olv_routes
 from studio.api.compat.streamcream_prefs import include_prefs_routes
 from studio.api.compat.voxcpm import include_voxcpm_routes
-from studio.api.deps import ApiContext
+from studio.api.deps import ApiContext, is_loopback
 from studio.api.routes import control, events_ws, system
 from studio.api.routes.chat import include_chat_routes
 from studio.api.routes.listen import include_listen_routes
@@ -129,16 +128,6 @@ class _BodyTooLargeError(StarletteHTTPException):
 
     def __init__(self, max_bytes: int) -> None:
         super().__init__(413, f"Request body too large (limit {max_bytes / (1024 * 1024):g} MiB).")
-
-
-def is_loopback(host: str) -> bool:
-    """True when ``host`` (an API bind address) is reachable only from this computer."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def speech_route_guard(settings: ApiSettings) -> list[params.Depends]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,3 +53,13 @@ def get_ctx(request: Request) -> ApiContext:
     ctx = request.app.state.ctx
     assert isinstance(ctx, ApiContext)
     return ctx
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` (an API bind address) is reachable only from this computer."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -18,8 +18,6 @@ interface they need a token like every other route.
 
 from __future__ import annotations
 
-import ipaddress
-
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
@@ -29,7 +27,7 @@ from studio.api.auth import LegacyUser, auth_problem_response
 from studio.api.auth.deps import get_auth
 from studio.api.auth.errors import AuthError
 from studio.api.auth.tokens import bearer_token
-from studio.api.deps import ApiContext, get_ctx
+from studio.api.deps import ApiContext, get_ctx, is_loopback
 from studio.api.preferences_service import RequestRefusedError
 from studio.api.routes import files, preferences
 from studio.api.routes.files import image_response, read_upload, require_store
@@ -63,15 +61,6 @@ def _legacy_problem(exc: RequestRefusedError) -> JSONResponse:
     return _fail(exc.status, f"{text} ({exc.user_message})" if text else exc.user_message)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 async def _reader_id(request: Request, ctx: ApiContext) -> int:
     """Whose backgrounds a legacy read shows: the token's user, else the owner (loopback only).
 
@@ -84,7 +73,7 @@ async def _reader_id(request: Request, ctx: ApiContext) -> int:
         principal = await get_auth(ctx).authenticate(token)
         return principal.user.id
     host = ctx.config.api.host if ctx.config is not None else "127.0.0.1"
-    if not _is_loopback(host):
+    if not is_loopback(host):
         raise AuthError(401, "Not signed in.", "not_authenticated", legacy_message=NOT_SIGNED_IN)
     owner = await require_store(ctx).repo.owner_id()
     if owner is None:

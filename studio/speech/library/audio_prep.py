@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from studio.core.errors import ValidationError
+from studio.speech.tts.wav import wav_bytes
 
 __all__ = [
     "MAX_RATE",
@@ -227,20 +228,6 @@ def prepare_recording(data: bytes | Path) -> PreparedAudio:
             f"{MAX_SPEECH_S:g} s (5-15 s works best). Cut it shorter."
         )
     return PreparedAudio(normalise_loudness(trimmed, sr), sr, speech_s)
-
-
-def wav_bytes(samples: Samples, sr: int) -> bytes:
-    """16-bit PCM mono WAV file bytes."""
-    pcm = np.clip(np.round(np.asarray(samples, dtype=np.float64) * 32767), -32768, 32767).astype("<i2")
-    import wave
-
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(sr)
-        w.writeframes(pcm.tobytes())
-    return buf.getvalue()
 
 
 def write_wav_atomic(folder: Path, samples: Samples, sr: int) -> Path:

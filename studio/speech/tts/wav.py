@@ -26,7 +26,7 @@ class WavFormatError(ValueError):
 def float_to_int16(pcm: PcmArray) -> bytes:
     """Clip to -1..1 and convert float samples to little-endian int16 bytes."""
     clipped = np.clip(pcm, -1.0, 1.0)
-    return (clipped * 32767.0).astype("<i2").tobytes()
+    return np.round(clipped * 32767.0).astype("<i2").tobytes()
 
 
 def int16_to_float(data: bytes) -> PcmArray:
