@@ -207,3 +207,9 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     out = asyncio.run(main(args[0], Path(args[1]), args[2], args[3] if len(args) > 3 else None))
     print("RESULT " + json.dumps(out), flush=True)
+    from studio.inference.host import busy_model_threads
+
+    # A model thread still in native code when the interpreter finalises aborts the process
+    # ("terminate called without an active exception"), e.g. Whisper on the barge-in utterance.
+    if busy_model_threads(timeout=30.0):
+        os._exit(0)
