@@ -19,16 +19,16 @@ import asyncio
 import contextlib
 import io
 import logging
-import struct
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from fastapi.responses import Response, StreamingResponse
 
+from studio.audio.resample import StreamResampler
 from studio.core.errors import StudioError
+from studio.speech.tts.wav import wav_header
 
 log = logging.getLogger(__name__)
 
@@ -94,28 +94,19 @@ class Resampler:
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
-        self._in: int | None = None
-        self._stream: Any = None  # soxr.ResampleStream
+        self._stream: StreamResampler | None = None
 
     def feed(self, pcm: FloatArray, rate: int) -> FloatArray:
-        head = self.flush() if rate != self._in else np.zeros(0, dtype=np.float32)
-        if rate != self._in:
-            import soxr
-
-            self._in = rate
-            self._stream = (
-                None if rate == self.rate else soxr.ResampleStream(rate, self.rate, 1, dtype="float32")
-            )
-        body = np.asarray(pcm, dtype=np.float32)
-        if self._stream is not None:
-            body = self._stream.resample_chunk(body)
+        head = np.zeros(0, dtype=np.float32)
+        if self._stream is None or self._stream.in_rate != rate:
+            head = self.flush()
+            self._stream = StreamResampler(rate, self.rate)
+        body = self._stream.process(np.asarray(pcm, dtype=np.float32))
         return np.concatenate([head, body]).astype(np.float32) if head.size else body
 
     def flush(self) -> FloatArray:
-        stream, self._stream, self._in = self._stream, None, None
-        if stream is None:
-            return np.zeros(0, dtype=np.float32)
-        return np.asarray(stream.resample_chunk(np.zeros(0, dtype=np.float32), last=True), dtype=np.float32)
+        stream, self._stream = self._stream, None
+        return stream.flush() if stream is not None else np.zeros(0, dtype=np.float32)
 
 
 Source = Callable[[str], AsyncGenerator[tuple[FloatArray, int], None]]
@@ -141,24 +132,13 @@ def to_int16(pcm: npt.NDArray[np.floating]) -> Int16Array:
 
 def wav_stream_header(sample_rate: int) -> bytes:
     """The 44-byte header upstream streams first: mono, 16-bit, RIFF size 36, data size 0."""
-    byte_rate = sample_rate * 2
-    return (
-        b"RIFF"
-        + struct.pack("<I", 36)
-        + b"WAVEfmt "
-        + struct.pack("<IHHIIHH", 16, 1, 1, sample_rate, byte_rate, 2, 16)
-        + b"data"
-        + struct.pack("<I", 0)
-    )
+    return wav_header(sample_rate, riff_size=36, data_size=0)
 
 
 def pack_wav(pcm: Int16Array, sample_rate: int) -> bytes:
     """A complete WAV file (correct RIFF and data sizes)."""
     data = pcm.astype("<i2", copy=False).tobytes()
-    header = bytearray(wav_stream_header(sample_rate))
-    struct.pack_into("<I", header, 4, 36 + len(data))
-    struct.pack_into("<I", header, 40, len(data))
-    return bytes(header) + data
+    return wav_header(sample_rate, riff_size=36 + len(data), data_size=len(data)) + data
 
 
 def pack_raw(pcm: Int16Array) -> bytes:

@@ -28,7 +28,6 @@ import contextlib
 import io
 import logging
 import os
-import struct
 import tempfile
 import time
 import wave
@@ -45,7 +44,7 @@ from starlette.requests import Request
 
 from studio.core.errors import PathNotAllowedError, ValidationError
 from studio.speech.tts.voxcpm.request import VoxCpmRequest
-from studio.speech.tts.wav import float_to_int16
+from studio.speech.tts.wav import float_to_int16, wav_header
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +84,7 @@ class RefusedError(Exception):
 
 def streaming_header(sample_rate: int) -> bytes:
     """The 44-byte header of an open-ended mono 16-bit PCM WAV stream at ``sample_rate``."""
-    return (
-        b"RIFF"
-        + struct.pack("<I", OPEN_SIZE)
-        + b"WAVEfmt "
-        + struct.pack("<IHHIIHH", 16, 1, 1, sample_rate, sample_rate * 2, 2, 16)
-        + b"data"
-        + struct.pack("<I", OPEN_SIZE)
-    )
+    return wav_header(sample_rate, riff_size=OPEN_SIZE, data_size=OPEN_SIZE)
 
 
 def pcm16(chunk: npt.ArrayLike) -> bytes:

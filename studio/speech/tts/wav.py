@@ -34,6 +34,22 @@ def int16_to_float(data: bytes) -> PcmArray:
     return (np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0).astype(np.float32)
 
 
+def wav_header(sample_rate: int, *, riff_size: int, data_size: int) -> bytes:
+    """The 44-byte header of a mono 16-bit PCM WAV with the given RIFF and ``data`` chunk sizes.
+
+    A complete file has ``riff_size = 36 + data_size``; streams that cannot know their length
+    write placeholders (GPT-SoVITS: 36 and 0; "unknown, read to the end": ``0xFFFFFFFF`` twice).
+    """
+    return (
+        b"RIFF"
+        + struct.pack("<I", riff_size)
+        + b"WAVEfmt "
+        + struct.pack("<IHHIIHH", 16, 1, 1, sample_rate, sample_rate * 2, 2, 16)
+        + b"data"
+        + struct.pack("<I", data_size)
+    )
+
+
 def wav_bytes(pcm: PcmArray, sample_rate: int) -> bytes:
     """A complete mono 16-bit WAV file (correct header sizes) for ``pcm``."""
     buf = io.BytesIO()
