@@ -77,16 +77,12 @@ class WhisperTranscriber:
 
     def __call__(self, samples: npt.NDArray[np.float32], rate: int) -> tuple[str, str]:
         """Transcribe mono audio; ``(text, "zh"|"en"|"ja")``. Worker thread, blocking."""
-        from studio.speech.asr.stream import _transcribe
+        from studio.audio.resample import resample
+        from studio.speech.asr.stream import transcribe_utterance
 
-        audio = np.asarray(samples, dtype=np.float32).reshape(-1)
-        if rate != WHISPER_RATE:
-            import soxr
-
-            audio = np.asarray(soxr.resample(audio, rate, WHISPER_RATE), dtype=np.float32)
-        pcm = np.ascontiguousarray(audio)
+        pcm = resample(np.asarray(samples, dtype=np.float32).reshape(-1), rate, WHISPER_RATE)
         with self._lock:  # one load, one call at a time
-            result: tuple[str, str] = self._host.run_sync(lambda m: _transcribe(m, pcm, None))
+            result: tuple[str, str] = self._host.run_sync(lambda m: transcribe_utterance(m, pcm, None))
         return result
 
     async def close(self) -> None:

@@ -60,7 +60,7 @@ class AsrResult:
     elapsed_s: float
 
 
-def _transcribe(model: WhisperModel, audio: Frames, language: str | None) -> tuple[str, str]:
+def transcribe_utterance(model: WhisperModel, audio: Frames, language: str | None) -> tuple[str, str]:
     """Model thread: ``(text, language)``; ``language=None`` picks the likeliest of zh/en/ja.
 
     Short utterances take :func:`~studio.speech.asr.packaged_whisper.fast_transcribe` (one encoder
@@ -124,7 +124,7 @@ class WhisperAsr:
         audio = np.ascontiguousarray(pcm, dtype=np.float32)
         lang = None if language in ("", "auto") else language
         started = time.perf_counter()
-        text, detected = await self.host.run(lambda m: _transcribe(m, audio, lang))
+        text, detected = await self.host.run(lambda m: transcribe_utterance(m, audio, lang))
         return AsrResult(text, detected, len(audio) / RATE, time.perf_counter() - started)
 
     async def close(self) -> None:
